@@ -1,0 +1,27 @@
+{#- Small adapter-neutral helpers; dbt's own cross-database macros (dateadd, datediff…) cover the rest. -#}
+{% macro double_type() -%}
+    {{ return(adapter.dispatch('double_type', 'touchpoints')()) }}
+{%- endmacro %}
+
+{% macro default__double_type() -%} double {%- endmacro %}
+
+{% macro postgres__double_type() -%} double precision {%- endmacro %}
+
+{#- Exact elapsed time between two timestamps, in (fractional) seconds. -#}
+{% macro seconds_between(start_ts, end_ts) -%}
+    (extract(epoch from {{ end_ts }}) - extract(epoch from {{ start_ts }}))
+{%- endmacro %}
+
+{#- A ratio that is NULL, never 0 and never an error, when its denominator is 0 or NULL. -#}
+{% macro safe_ratio(numerator, denominator) -%}
+    cast({{ numerator }} as {{ double_type() }}) / nullif(cast({{ denominator }} as {{ double_type() }}), 0)
+{%- endmacro %}
+
+{#- Continuous percentile (interpolated), as a double; NULLs are ignored. -#}
+{% macro percentile(expression, fraction) -%}
+    cast(percentile_cont({{ fraction }}) within group (order by {{ expression }}) as {{ double_type() }})
+{%- endmacro %}
+
+{% macro median(expression) -%}
+    {{ percentile(expression, 0.5) }}
+{%- endmacro %}

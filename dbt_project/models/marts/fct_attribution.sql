@@ -1,0 +1,123 @@
+{#-
+    Credit of each order to the same customer's eligible touchpoints in [ordered_at - 30 days, ordered_at),
+    under five models whose credits sum to 1 per order. Orders without an eligible touch go to `direct`.
+-#}
+with
+
+touchpoints as (
+    select * from {{ ref('fct_touchpoints') }}
+),
+
+orders as (
+    select
+        source_object_id as order_id,
+        customer_id,
+        occurred_at as ordered_at,
+        revenue
+    from touchpoints
+    where touchpoint_type = 'order_placed'
+),
+
+eligible as (
+    select
+        orders.order_id,
+        orders.customer_id,
+        orders.ordered_at,
+        orders.revenue,
+        touchpoints.touchpoint_id,
+        touchpoints.channel,
+        touchpoints.source_object_id,
+        {{ seconds_between('touchpoints.occurred_at', 'orders.ordered_at') }} / 3600.0 as hours_before_order,
+        row_number() over (
+            partition by orders.order_id order by touchpoints.occurred_at, touchpoints.touchpoint_id
+        ) as position_from_first,
+        row_number() over (
+            partition by orders.order_id order by touchpoints.occurred_at desc, touchpoints.touchpoint_id
+        ) as position_from_last,
+        count(*) over (partition by orders.order_id) as touches
+    from orders
+    inner join touchpoints
+        on orders.customer_id = touchpoints.customer_id
+        and touchpoints.touchpoint_type in (
+            'email_open', 'email_click', 'social_comment', 'review_posted', 'ticket_created', 'session_started'
+        )
+        and touchpoints.occurred_at >= {{ dbt.dateadd('day', -30, 'orders.ordered_at') }}
+        and touchpoints.occurred_at < orders.ordered_at
+),
+
+weighted as (
+    select
+        *,
+        power(2.0, -hours_before_order / 168.0)
+        / sum(power(2.0, -hours_before_order / 168.0)) over (partition by order_id) as time_decay_credit
+    from eligible
+),
+
+credits as (
+    select *, 'first_touch' as model, case when position_from_first = 1 then 1.0 else 0.0 end as credit
+    from weighted
+    union all
+    select *, 'last_touch', case when position_from_last = 1 then 1.0 else 0.0 end
+    from weighted
+    union all
+    select *, 'linear', 1.0 / touches
+    from weighted
+    union all
+    select *, 'time_decay', time_decay_credit
+    from weighted
+    union all
+    select
+        *,
+        'position_based',
+        case
+            when touches = 1 then 1.0
+            when touches = 2 then 0.5
+            when position_from_first = 1 or position_from_last = 1 then 0.4
+            else 0.2 / (touches - 2)
+        end
+    from weighted
+),
+
+models as (
+    select 'first_touch' as model
+    union all select 'last_touch'
+    union all select 'linear'
+    union all select 'time_decay'
+    union all select 'position_based'
+),
+
+direct as (
+    select
+        orders.order_id,
+        orders.customer_id,
+        orders.ordered_at,
+        cast(null as varchar) as touchpoint_id,
+        'direct' as channel,
+        cast(null as varchar) as source_object_id,
+        models.model,
+        1.0 as credit,
+        orders.revenue
+    from orders
+    cross join models
+    where not exists (select 1 from eligible where eligible.order_id = orders.order_id)
+),
+
+all_credits as (
+    select
+        order_id, customer_id, ordered_at, touchpoint_id, channel, source_object_id, model, credit, revenue
+    from credits
+    union all
+    select * from direct
+)
+
+select
+    order_id,
+    customer_id,
+    ordered_at,
+    touchpoint_id,
+    channel,
+    source_object_id,
+    model,
+    cast(credit as {{ double_type() }}) as credit,
+    cast(credit * revenue as decimal(18, 2)) as revenue_credit
+from all_credits

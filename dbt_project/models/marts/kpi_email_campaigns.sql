@@ -1,0 +1,99 @@
+with
+
+campaigns as (
+    select * from {{ ref('stg_mailchimp__campaigns') }}
+),
+
+recipients as (
+    select * from {{ ref('stg_mailchimp__recipients') }}
+),
+
+activities as (
+    select * from {{ ref('stg_mailchimp__email_activities') }}
+),
+
+bounced as (
+    select campaign_id, email_id from recipients where is_bounced
+    union
+    select campaign_id, email_id from activities where action = 'bounce'
+),
+
+sends as (
+    select
+        campaign_id,
+        count(distinct email_id) as emails_sent
+    from recipients
+    group by campaign_id
+),
+
+bounce_counts as (
+    select
+        campaign_id,
+        count(*) as bounces
+    from bounced
+    group by campaign_id
+),
+
+engagement as (
+    select
+        campaign_id,
+        count(distinct case when action = 'open' then email_id end) as unique_opens,
+        count(distinct case when action = 'click' then email_id end) as unique_clicks
+    from activities
+    group by campaign_id
+),
+
+unsubscribe_counts as (
+    select
+        campaign_id,
+        count(distinct email_id) as unsubscribes
+    from {{ ref('stg_mailchimp__unsubscribes') }}
+    group by campaign_id
+),
+
+counts as (
+    select
+        campaigns.campaign_id,
+        coalesce(sends.emails_sent, 0) as emails_sent,
+        coalesce(bounce_counts.bounces, 0) as bounces,
+        coalesce(engagement.unique_opens, 0) as unique_opens,
+        coalesce(engagement.unique_clicks, 0) as unique_clicks,
+        coalesce(unsubscribe_counts.unsubscribes, 0) as unsubscribes
+    from campaigns
+    left join sends on campaigns.campaign_id = sends.campaign_id
+    left join bounce_counts on campaigns.campaign_id = bounce_counts.campaign_id
+    left join engagement on campaigns.campaign_id = engagement.campaign_id
+    left join unsubscribe_counts on campaigns.campaign_id = unsubscribe_counts.campaign_id
+),
+
+last_touch as (
+    select
+        source_object_id as campaign_id,
+        sum(credit) as attributed_orders,
+        sum(revenue_credit) as attributed_revenue
+    from {{ ref('fct_attribution') }}
+    where model = 'last_touch' and channel = 'email'
+    group by source_object_id
+)
+
+select
+    campaigns.campaign_id,
+    campaigns.campaign_title,
+    campaigns.subject_line,
+    campaigns.sent_at,
+    counts.emails_sent,
+    counts.bounces,
+    counts.emails_sent - counts.bounces as delivered,
+    counts.unique_opens,
+    counts.unique_clicks,
+    counts.unsubscribes,
+    {{ safe_ratio('counts.unique_opens', 'counts.emails_sent - counts.bounces') }} as open_rate,
+    {{ safe_ratio('counts.unique_clicks', 'counts.emails_sent - counts.bounces') }} as click_rate,
+    {{ safe_ratio('counts.unique_clicks', 'counts.unique_opens') }} as click_to_open_rate,
+    {{ safe_ratio('counts.bounces', 'counts.emails_sent') }} as bounce_rate,
+    {{ safe_ratio('counts.unsubscribes', 'counts.emails_sent - counts.bounces') }} as unsubscribe_rate,
+    cast(coalesce(last_touch.attributed_orders, 0) as {{ double_type() }}) as attributed_orders,
+    cast(coalesce(last_touch.attributed_revenue, 0) as decimal(18, 2)) as attributed_revenue
+from campaigns
+inner join counts on campaigns.campaign_id = counts.campaign_id
+left join last_touch on campaigns.campaign_id = last_touch.campaign_id

@@ -1,0 +1,23 @@
+with
+
+source as (
+    select * from {{ source('facebook', 'comments') }}
+),
+
+renamed as (
+    select
+        comment_id,
+        post_id,
+        parent_comment_id,
+        from_id as author_id,
+        coalesce(is_page_reply, false) as is_page_reply,
+        {{ utc_timestamp('created_time') }} as created_at,
+        ds
+    from source
+),
+
+deduplicated as (
+    {{ newest_version('renamed', ['comment_id']) }}
+)
+
+select * from deduplicated

@@ -1,0 +1,25 @@
+with
+
+source as (
+    select * from {{ source('mailchimp', 'email_activity') }}
+),
+
+renamed as (
+    select
+        md5(campaign_id || '|' || email_id || '|' || action || '|' || cast(occurred_at as varchar)) as activity_id,
+        campaign_id,
+        email_id,
+        {{ normalize_email('email_address') }} as email_normalized,
+        action,
+        nullif(action_type, '') as bounce_type,
+        {{ utc_timestamp('occurred_at') }} as occurred_at,
+        url,
+        ds
+    from source
+),
+
+deduplicated as (
+    {{ newest_version('renamed', ['activity_id']) }}
+)
+
+select * from deduplicated

@@ -1,0 +1,22 @@
+with
+
+source as (
+    select * from {{ source('mailchimp', 'sent_to') }}
+),
+
+renamed as (
+    select
+        campaign_id,
+        email_id,
+        {{ normalize_email('email_address') }} as email_normalized,
+        status as delivery_status,
+        status in ('hard', 'soft') as is_bounced,
+        ds
+    from source
+),
+
+deduplicated as (
+    {{ newest_version('renamed', ['campaign_id', 'email_id']) }}
+)
+
+select * from deduplicated

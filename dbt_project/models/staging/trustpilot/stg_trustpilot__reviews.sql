@@ -1,0 +1,24 @@
+with
+
+source as (
+    select * from {{ source('trustpilot', 'reviews') }}
+),
+
+renamed as (
+    select
+        review_id,
+        cast(stars as integer) as stars,
+        {{ utc_timestamp('created_at') }} as created_at,
+        consumer_id,
+        {{ normalize_email('referral_email') }} as email_normalized,
+        language,
+        {{ utc_timestamp('reply_created_at') }} as replied_at,
+        ds
+    from source
+),
+
+deduplicated as (
+    {{ newest_version('renamed', ['review_id']) }}
+)
+
+select * from deduplicated

@@ -1,0 +1,22 @@
+with
+
+source as (
+    select * from {{ source('zendesk', 'users') }}
+),
+
+renamed as (
+    select
+        user_id,
+        {{ normalize_email('email') }} as email_normalized,
+        role as user_role,
+        role in ('agent', 'admin') as is_agent,
+        {{ utc_timestamp('updated_at') }} as updated_at,
+        ds
+    from source
+),
+
+deduplicated as (
+    {{ newest_version('renamed', ['user_id'], 'updated_at desc, ds desc') }}
+)
+
+select * from deduplicated
