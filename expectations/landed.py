@@ -1,0 +1,26 @@
+"""Validation of one landed partition against its raw suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from connectors.landing import DATA_FILE, partition_dir
+from connectors.registry import SOURCES
+from expectations.raw_suites import raw_suite
+from expectations.runner import ValidationOutcome, open_context, validate_frame
+
+
+def validate_landed(
+    landing_root: Path, gx_root: Path, source: str, entity: str, ds: str
+) -> ValidationOutcome:
+    """Validate ``<landing>/<source>/<entity>/ds=<ds>``; a missing partition is an error, not a pass."""
+    path = partition_dir(landing_root, source, entity, ds) / DATA_FILE
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{source}.{entity}: no landed partition for ds={ds} at {path}; run the extract first"
+        )
+    frame = pq.read_table(path).to_pandas()
+    connector = SOURCES[source]
+    return validate_frame(open_context(gx_root), raw_suite(connector, connector.stream(entity)), frame)

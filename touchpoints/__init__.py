@@ -1,0 +1,1 @@
+"""Touchpoints: the nightly ELT pipeline for customer-touchpoint analytics."""

@@ -1,0 +1,54 @@
+"""Where everything lives, from environment variables (documented in the README), with local defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DAGS_DIR = REPO_ROOT / "dags"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The pipeline's files: landing zone, build and published warehouses, GX project, Airflow home."""
+
+    home: Path
+    landing: Path
+    warehouse: Path
+    build_warehouse: Path
+    gx: Path
+    airflow_home: Path
+    web_events_url: str | None
+
+    @classmethod
+    def from_env(cls) -> Paths:
+        home = Path(os.environ.get("TOUCHPOINTS_HOME", REPO_ROOT / "var")).resolve()
+        warehouse = Path(
+            os.environ.get("TOUCHPOINTS_DUCKDB_PATH", REPO_ROOT / "warehouse" / "touchpoints.duckdb")
+        )
+        build = os.environ.get("TOUCHPOINTS_BUILD_DUCKDB_PATH")
+        return cls(
+            home=home,
+            landing=Path(os.environ.get("TOUCHPOINTS_LANDING_DIR", home / "landing")).resolve(),
+            warehouse=warehouse.resolve(),
+            build_warehouse=Path(build).resolve()
+            if build
+            else warehouse.resolve().parent / "build" / warehouse.name,
+            gx=Path(os.environ.get("TOUCHPOINTS_GX_DIR", home / "gx")).resolve(),
+            airflow_home=Path(os.environ.get("AIRFLOW_HOME", home / "airflow")).resolve(),
+            web_events_url=os.environ.get("TOUCHPOINTS_WEB_EVENTS_URL"),
+        )
+
+    @property
+    def docs(self) -> Path:
+        return self.home / "docs"
+
+    def dbt_env(self) -> dict[str, str]:
+        """The variables dbt's profile and sources read."""
+        return {
+            "TOUCHPOINTS_LANDING_DIR": str(self.landing),
+            "TOUCHPOINTS_BUILD_DUCKDB_PATH": str(self.build_warehouse),
+        }

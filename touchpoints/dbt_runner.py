@@ -1,0 +1,72 @@
+"""One in-process ``dbt`` invocation (dbtRunner) per step, against the build warehouse."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from touchpoints.config import DBT_PROJECT_DIR, Paths
+
+
+@dataclass(frozen=True)
+class DbtOutcome:
+    """What one dbt command did."""
+
+    command: str
+    success: bool
+    passed: int
+    failed: list[str]
+
+    def describe(self) -> str:
+        if self.success:
+            return f"dbt {self.command}: {self.passed} nodes passed"
+        return f"dbt {self.command} failed: " + "; ".join(self.failed)
+
+
+class DbtFailed(RuntimeError):
+    """A model, test or contract failed: the run stops before publishing."""
+
+
+@contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def run_dbt(paths: Paths, command: str, *args: str) -> DbtOutcome:
+    """Run ``dbt <command>`` on the project; raise DbtFailed naming every failed node."""
+    from dbt.cli.main import dbtRunner  # heavy: imported only when a task runs
+
+    paths.build_warehouse.parent.mkdir(parents=True, exist_ok=True)
+    cli_args = [
+        command,
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(paths.home / "dbt_target"),
+        "--log-path", str(paths.home / "logs" / "dbt"),
+        *args,
+    ]  # fmt: skip
+    with _environment(paths.dbt_env()):
+        result = dbtRunner().invoke(cli_args)
+    nodes = list(result.result or []) if command in ("build", "run", "test") else []
+    failed = [
+        f"{node.node.name}: {node.status} {(node.message or '').strip()[:300]}"
+        for node in nodes
+        if str(node.status) in ("error", "fail", "runtime error")
+    ]
+    passed = sum(str(node.status) in ("success", "pass") for node in nodes)
+    outcome = DbtOutcome(command, bool(result.success) and not failed, passed, failed)
+    if not outcome.success:
+        detail = outcome.describe() if failed else f"dbt {command} failed: {result.exception}"
+        raise DbtFailed(detail)
+    return outcome

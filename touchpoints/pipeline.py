@@ -1,0 +1,87 @@
+"""The nightly run's steps as plain functions: the DAG's tasks and the tests call these.
+
+Each step takes the day it works on and returns a small JSON-able summary (it becomes the task's XCom).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from touchpoints.config import Paths
+
+log = logging.getLogger(__name__)
+
+
+def extract_entity(source: str, entity: str, day: date, connection: Any) -> dict[str, Any]:
+    """Land one entity for one day from the source's API (``connection`` is a ConnectionSettings)."""
+    from connectors.registry import SOURCES
+    from connectors.settings import Interval
+    from connectors.streams import extract
+
+    paths = Paths.from_env()
+    started = time.monotonic()
+    manifest = extract(SOURCES[source], entity, connection, Interval.for_day(day), paths.landing)
+    summary = {**asdict(manifest), "seconds": round(time.monotonic() - started, 3)}
+    log.info(
+        "%s.%s ds=%s: %d rows landed, %d quarantined",
+        source,
+        entity,
+        manifest.ds,
+        manifest.rows,
+        manifest.quarantined,
+    )
+    if manifest.quarantined:
+        log.warning(
+            "%s.%s: %d records quarantined; see %s/_quarantine/%s/%s/ds=%s/records.jsonl",
+            source, entity, manifest.quarantined, paths.landing, source, entity, manifest.ds,
+        )  # fmt: skip
+    return summary
+
+
+def validate_landed(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Run the raw suite of every landed partition; raise ValidationFailed if any fails."""
+    from expectations.landed import validate_landed as validate_partition
+    from expectations.runner import ValidationFailed
+
+    paths = Paths.from_env()
+    outcomes = [
+        validate_partition(paths.landing, paths.gx, m["source"], m["entity"], m["ds"]) for m in manifests
+    ]
+    if not all(o.success for o in outcomes):
+        raise ValidationFailed(outcomes)
+    return [asdict(o) for o in outcomes]
+
+
+def build_warehouse() -> dict[str, Any]:
+    """``dbt build`` (models, contracts and tests) into the build warehouse."""
+    from touchpoints.dbt_runner import run_dbt
+
+    outcome = run_dbt(Paths.from_env(), "build")
+    log.info(outcome.describe())
+    return asdict(outcome)
+
+
+def validate_marts() -> list[dict[str, Any]]:
+    """Run the mart suites on the build warehouse; raise ValidationFailed if any fails."""
+    from expectations.marts import validate_marts as validate_build
+    from expectations.runner import ValidationFailed
+
+    paths = Paths.from_env()
+    outcomes = validate_build(paths.build_warehouse, paths.gx)
+    if not all(o.success for o in outcomes):
+        raise ValidationFailed(outcomes)
+    return [asdict(o) for o in outcomes]
+
+
+def publish_warehouse() -> str:
+    """Swap the audited build warehouse in for the published one."""
+    from touchpoints.warehouse import publish
+
+    paths = Paths.from_env()
+    published = publish(paths.build_warehouse, paths.warehouse)
+    log.info("published %s", published)
+    return str(published)

@@ -1,0 +1,31 @@
+"""The published warehouse: swapped in whole from the build warehouse, read without locks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+
+def publish(build: Path, published: Path) -> Path:
+    """Copy the audited build warehouse next to the published one and rename it into place.
+
+    The rename is atomic: a reader opens either the old file or the new one, never half of one, and a
+    reader that already has the old file open keeps reading it.
+    """
+    if not build.exists():
+        raise FileNotFoundError(f"no build warehouse at {build}: run the dbt build step first")
+    with duckdb.connect(str(build)) as connection:
+        connection.execute("checkpoint")  # fold the write-ahead log into the file before copying it
+    published.parent.mkdir(parents=True, exist_ok=True)
+    staging = published.with_name(f".{published.name}.publishing")
+    shutil.copyfile(build, staging)
+    os.replace(staging, published)
+    return published
+
+
+def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the published warehouse read-only (what analysts and reports do)."""
+    return duckdb.connect(str(path), read_only=True)
