@@ -36,6 +36,7 @@ class Manifest:
     interval: str
     rows: int
     quarantined: int
+    duplicates_dropped: int
     columns: dict[str, str]
     extracted_at: str
     pages: int
@@ -59,10 +60,18 @@ class PartitionWriter:
     """Streams pages of flat records into one partition; ``commit`` swaps it in atomically."""
 
     def __init__(
-        self, root: Path, source: str, entity: str, ds: str, interval: str, schema: pa.Schema
+        self,
+        root: Path,
+        source: str,
+        entity: str,
+        ds: str,
+        interval: str,
+        schema: pa.Schema,
+        primary_key: tuple[str, ...],
     ) -> None:
         self.root, self.source, self.entity, self.ds, self.interval = root, source, entity, ds, interval
-        self.schema = schema
+        self.schema, self.primary_key = schema, primary_key
+        self._landed_versions: dict[tuple[Any, ...], int] = {}
         token = uuid.uuid4().hex[:8]
         self.target = partition_dir(root, source, entity, ds)
         self.tmp = self.target.with_name(f".tmp-{self.target.name}-{token}")
@@ -72,7 +81,7 @@ class PartitionWriter:
         self.quarantine_tmp.mkdir(parents=True)
         self._writer = pq.ParquetWriter(self.tmp / DATA_FILE, schema, compression="zstd")
         self._quarantine = (self.quarantine_tmp / "records.jsonl").open("w")
-        self.rows = self.quarantined = self.pages = 0
+        self.rows = self.quarantined = self.pages = self.duplicates = 0
 
     def write_page(self, records: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """Write one page of ``(position, record)`` pairs; bad ones are quarantined, the rest land.
@@ -87,13 +96,31 @@ class PartitionWriter:
                 self.quarantine(position, record.pop("_error"), record.get("_raw", record))
                 continue
             try:
-                good.append(to_row(record, self.schema))
+                row = to_row(record, self.schema)
             except BadRecord as exc:
                 self.quarantine(position, str(exc), record)
+                continue
+            if self._is_repeat(row):
+                self.duplicates += 1
+            else:
+                good.append(row)
         if good:
             self._writer.write_table(pa.Table.from_pylist(good, schema=self.schema))
         self.rows += len(good)
         self.pages += 1
+
+    def _is_repeat(self, row: dict[str, Any]) -> bool:
+        """True for a row already landed in this partition, identical to the letter.
+
+        Exports repeat records across pages; a changed version of a key still lands (staging keeps the newest).
+        Only a key and a hash per row are kept, not the rows.
+        """
+        key = tuple(row[k] for k in self.primary_key)
+        fingerprint = hash(tuple(row.values()))
+        if self._landed_versions.get(key) == fingerprint:
+            return True
+        self._landed_versions[key] = fingerprint
+        return False
 
     def quarantine(self, position: str, reason: str, record: Any) -> None:
         entry = {
@@ -117,6 +144,7 @@ class PartitionWriter:
             interval=self.interval,
             rows=self.rows,
             quarantined=self.quarantined,
+            duplicates_dropped=self.duplicates,
             columns={f.name: str(f.type) for f in self.schema},
             extracted_at=datetime.now(UTC).isoformat(timespec="seconds"),
             pages=self.pages,

@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from connectors.http import ApiClient
+from connectors.http import ApiClient, redact
 
 Body = Any
 Page = list[dict[str, Any]]
@@ -40,4 +40,9 @@ def follow_pages(
         response = client.get(current, params)
         body = response.json()
         yield items(body)
-        current, params = next_url(response, body), None
+        following = next_url(response, body)
+        if following is not None and following == current and params is None:
+            raise RuntimeError(
+                f"{client.source}: paging did not advance past {redact(current, client.secrets)}"
+            )
+        current, params = following, None

@@ -81,7 +81,9 @@ def extract(
     """Land one entity for one interval; the partition is replaced whole, or left as it was on error."""
     stream = source.stream(entity)
     client = source.make_client(settings, str(interval)) if source.make_client else None
-    writer = PartitionWriter(landing_root, source.name, entity, interval.ds, str(interval), stream.schema)
+    writer = PartitionWriter(
+        landing_root, source.name, entity, interval.ds, str(interval), stream.schema, stream.primary_key
+    )
     state = load_state(landing_root, source.name, entity)
     since = interval.start - source.lookback
     if stream.full_history_first and state.is_initial(interval.ds):

@@ -65,10 +65,10 @@ def touchpoints_nightly() -> None:
         return extract.partial(source=source).expand(entity=entities_of(source))
 
     @task
-    def validate_landed(*landed: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def validate_landed(**context: Any) -> list[dict[str, Any]]:
         from touchpoints.pipeline import validate_landed as run
 
-        return run([manifest for group in landed for manifest in group])
+        return run(_day(context))
 
     @task
     def dbt_build() -> dict[str, Any]:
@@ -89,7 +89,7 @@ def touchpoints_nightly() -> None:
         return publish_warehouse()
 
     landed = [land.override(group_id=f"land_{source}")(source) for source in SOURCES]
-    validate_landed(*landed) >> dbt_build() >> validate_marts() >> publish()
+    landed >> validate_landed() >> dbt_build() >> validate_marts() >> publish()
 
 
 touchpoints_nightly()

@@ -42,14 +42,17 @@ def extract_entity(source: str, entity: str, day: date, connection: Any) -> dict
     return summary
 
 
-def validate_landed(manifests: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Run the raw suite of every landed partition; raise ValidationFailed if any fails."""
+def validate_landed(day: date) -> list[dict[str, Any]]:
+    """Run the raw suite of every entity landed for the day; raise ValidationFailed if any fails."""
+    from connectors.registry import SOURCES
     from expectations.landed import validate_landed as validate_partition
     from expectations.runner import ValidationFailed
 
     paths = Paths.from_env()
     outcomes = [
-        validate_partition(paths.landing, paths.gx, m["source"], m["entity"], m["ds"]) for m in manifests
+        validate_partition(paths.landing, paths.gx, source.name, entity, day.isoformat())
+        for source in SOURCES.values()
+        for entity in source.entities
     ]
     if not all(o.success for o in outcomes):
         raise ValidationFailed(outcomes)

@@ -1,0 +1,64 @@
+"""Shared fixtures: one sandbox world and server per session, isolated pipeline homes per test.
+
+Airflow reads its settings once per process, so this file points it at a private home before anything
+imports Airflow.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="touchpoints-airflow-"))
+os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parents[1] / "dags")
+os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
+
+from sandbox.connections import sandbox_environment  # noqa: E402
+from sandbox.event_files import write_event_files  # noqa: E402
+from sandbox.generator import SandboxConfig, World, generate  # noqa: E402
+from sandbox.server import SandboxServer  # noqa: E402
+
+TEST_CONFIG = SandboxConfig(seed=11, customers=120, start=date(2026, 11, 1), end=date(2026, 11, 3))
+
+
+@pytest.fixture(scope="session")
+def world() -> World:
+    return generate(TEST_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def sandbox(world: World) -> Iterator[SandboxServer]:
+    server = SandboxServer(world)
+    server.start_in_thread()
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def events_dir(world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("web_events")
+    write_event_files(world, folder)
+    return folder
+
+
+@pytest.fixture
+def pipeline_env(
+    sandbox: SandboxServer, events_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A fresh TOUCHPOINTS_HOME whose connections point at the sandbox; returns the home."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("TOUCHPOINTS_HOME", str(home))
+    monkeypatch.setenv("TOUCHPOINTS_DUCKDB_PATH", str(home / "warehouse" / "touchpoints.duckdb"))
+    monkeypatch.delenv("TOUCHPOINTS_LANDING_DIR", raising=False)
+    monkeypatch.delenv("TOUCHPOINTS_BUILD_DUCKDB_PATH", raising=False)
+    monkeypatch.delenv("TOUCHPOINTS_GX_DIR", raising=False)
+    for key, value in sandbox_environment(sandbox.url, events_dir).items():
+        monkeypatch.setenv(key, value)
+    return home

@@ -1,0 +1,112 @@
+"""What the marts must contain, computed straight from the sandbox's World in plain Python.
+
+This is an independent second implementation of the KPI_SPEC formulas over the vendor-shaped records,
+so the end-to-end tests compare SQL against it rather than against hard-coded numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import statistics
+from collections import Counter, defaultdict
+from datetime import date
+
+from sandbox import timefmt
+from sandbox.generator import World
+
+
+def customer_key(email: str) -> str:
+    return "cus_" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
+
+
+def email_campaigns(world: World) -> dict[str, dict[str, float | int | None]]:
+    found = {}
+    for campaign in world.mailchimp_campaigns:
+        cid = campaign["id"]
+        if cid not in world.mailchimp_sent_to:
+            continue
+        recipients = world.mailchimp_sent_to[cid]
+        sent = len({r["email_id"] for r in recipients})
+        bounced = {r["email_id"] for r in recipients if r["status"] in ("hard", "soft")}
+        opened = {
+            e["email_id"]
+            for e in world.mailchimp_activity[cid]
+            if any(a["action"] == "open" for a in e["activity"])
+        }
+        clicked = {
+            e["email_id"]
+            for e in world.mailchimp_activity[cid]
+            if any(a["action"] == "click" for a in e["activity"])
+        }
+        delivered = sent - len(bounced)
+        found[cid] = {
+            "emails_sent": sent,
+            "bounces": len(bounced),
+            "delivered": delivered,
+            "unique_opens": len(opened),
+            "unique_clicks": len(clicked),
+            "unsubscribes": len({u["email_id"] for u in world.mailchimp_unsubscribed[cid]}),
+            "open_rate": len(opened) / delivered if delivered else None,
+            "click_rate": len(clicked) / delivered if delivered else None,
+            "click_to_open_rate": len(clicked) / len(opened) if opened else None,
+            "bounce_rate": len(bounced) / sent if sent else None,
+        }
+    return found
+
+
+def support_daily(world: World) -> dict[date, dict[str, float | int | None]]:
+    agents = {u["id"] for u in world.zendesk_users if u["role"] in ("agent", "admin")}
+    replies: dict[int, list] = defaultdict(list)
+    for event in world.zendesk_ticket_events:
+        for child in event["child_events"]:
+            if child["public"] and child["author_id"] in agents:
+                replies[event["ticket_id"]].append(timefmt.parse_any(event["created_at"]))
+    ratings = {r["ticket_id"]: r["score"] for r in world.zendesk_satisfaction_ratings}
+    by_day: dict[date, list] = defaultdict(list)
+    for ticket in world.zendesk_tickets:
+        by_day[timefmt.parse_any(ticket["created_at"]).date()].append(ticket)
+    found = {}
+    for day, tickets in by_day.items():
+        first_reply = [
+            (min(replies[t["id"]]) - timefmt.parse_any(t["created_at"])).total_seconds() / 60
+            for t in tickets
+            if replies[t["id"]]
+        ]
+        solved = [t for t in tickets if t["metric_set"]["solved_at"]]
+        scores = Counter(ratings.get(t["id"]) for t in tickets)
+        rated = scores["good"] + scores["bad"]
+        found[day] = {
+            "tickets_created": len(tickets),
+            "tickets_solved": len(solved),
+            "median_first_reply_minutes": statistics.median(first_reply) if first_reply else None,
+            "one_touch_resolution_rate": (
+                sum(len(replies[t["id"]]) == 1 for t in solved) / len(solved) if solved else None
+            ),
+            "csat_good": scores["good"],
+            "csat_bad": scores["bad"],
+            "csat_score": scores["good"] / rated if rated else None,
+        }
+    return found
+
+
+def touchpoint_counts(world: World) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    counts["email_sent"] = sum(len(r) for r in world.mailchimp_sent_to.values())
+    for entries in world.mailchimp_activity.values():
+        for entry in entries:
+            for action in entry["activity"]:
+                counts[f"email_{action['action']}"] += 1
+    counts["email_unsubscribe"] = sum(len(u) for u in world.mailchimp_unsubscribed.values())
+    counts["social_comment"] = sum(
+        1 for comments in world.facebook_comments.values() for c in comments if "parent" not in c
+    )
+    counts["review_posted"] = len(world.trustpilot_reviews)
+    counts["ticket_created"] = len(world.zendesk_tickets)
+    counts["ticket_solved"] = sum(1 for t in world.zendesk_tickets if t["metric_set"]["solved_at"])
+    counts["csat_rating"] = sum(
+        1 for r in world.zendesk_satisfaction_ratings if r["score"] in ("good", "bad")
+    )
+    counts["order_placed"] = len(world.shopify_orders)
+    counts["page_view"] = sum(1 for e in world.web_events if e["type"] == "page")
+    counts["screen_view"] = sum(1 for e in world.web_events if e["type"] == "screen")
+    return counts
