@@ -8,6 +8,7 @@ and ``airflow dags test touchpoints_nightly D`` processes day D too. The file st
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +30,18 @@ DEFAULT_ARGS = {
 
 def _day(context: dict[str, Any]) -> Any:
     return context["logical_date"].in_timezone("UTC").date()
+
+
+def _fail_without_retry(step: Callable[..., Any], *args: Any) -> Any:
+    """Run a pipeline step; failures a retry cannot fix fail the task at once, with their message."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from touchpoints.pipeline import permanent_errors
+
+    try:
+        return step(*args)
+    except permanent_errors() as exc:
+        raise AirflowFailException(str(exc)) from exc
 
 
 def _connection(source: str) -> Any:
@@ -58,7 +71,7 @@ def touchpoints_nightly() -> None:
     def extract(source: str, entity: str, **context: Any) -> dict[str, Any]:
         from touchpoints.pipeline import extract_entity
 
-        return extract_entity(source, entity, _day(context), _connection(source))
+        return _fail_without_retry(extract_entity, source, entity, _day(context), _connection(source))
 
     @task_group
     def land(source: str) -> Any:
@@ -68,19 +81,19 @@ def touchpoints_nightly() -> None:
     def validate_landed(**context: Any) -> list[dict[str, Any]]:
         from touchpoints.pipeline import validate_landed as run
 
-        return run(_day(context))
+        return _fail_without_retry(run, _day(context))
 
     @task
     def dbt_build() -> dict[str, Any]:
         from touchpoints.pipeline import build_warehouse
 
-        return build_warehouse()
+        return _fail_without_retry(build_warehouse)
 
     @task
     def validate_marts() -> list[dict[str, Any]]:
         from touchpoints.pipeline import validate_marts as run
 
-        return run()
+        return _fail_without_retry(run)
 
     @task
     def publish() -> str:

@@ -8,8 +8,9 @@ import pyarrow.parquet as pq
 
 from connectors.landing import DATA_FILE, partition_dir
 from connectors.registry import SOURCES
+from expectations.outcomes import ValidationOutcome
 from expectations.raw_suites import raw_suite
-from expectations.runner import ValidationOutcome, open_context, validate_frame
+from expectations.runner import open_context, validate_frame
 
 
 def validate_landed(

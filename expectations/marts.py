@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 
 from expectations.mart_suites import MARTS, mart_suite
-from expectations.runner import ValidationOutcome, open_context, validate_frame
+from expectations.outcomes import ValidationOutcome
+from expectations.runner import open_context, validate_frame
 
 CREDIT_CHECK = """
     select order_id, model, sum(credit) as total

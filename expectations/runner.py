@@ -7,7 +7,6 @@ read with pyarrow (landed Parquet) or DuckDB's own client (marts) and validated 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import great_expectations as gx
@@ -15,33 +14,10 @@ import pandas as pd
 from great_expectations.data_context import AbstractDataContext
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
+from expectations.outcomes import ValidationOutcome
+
 log = logging.getLogger(__name__)
 DATASOURCE = "touchpoints"
-
-
-@dataclass(frozen=True)
-class ValidationOutcome:
-    """The verdict of one suite on one batch."""
-
-    suite: str
-    success: bool
-    evaluated: int
-    rows: int
-    failures: list[str] = field(default_factory=list)
-
-    def describe(self) -> str:
-        if self.success:
-            return f"{self.suite}: {self.evaluated} expectations passed on {self.rows} rows"
-        return f"{self.suite}: FAILED " + "; ".join(self.failures)
-
-
-class ValidationFailed(RuntimeError):
-    """A suite failed: the run stops before anything is published."""
-
-    def __init__(self, outcomes: list[ValidationOutcome]) -> None:
-        self.outcomes = outcomes
-        failed = [o.describe() for o in outcomes if not o.success]
-        super().__init__("Data validation failed, nothing was published:\n  " + "\n  ".join(failed))
 
 
 def open_context(gx_root: Path) -> AbstractDataContext:

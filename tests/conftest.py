@@ -62,3 +62,12 @@ def pipeline_env(
     for key, value in sandbox_environment(sandbox.url, events_dir).items():
         monkeypatch.setenv(key, value)
     return home
+
+
+@pytest.fixture(scope="session")
+def nightly_dag():
+    """The parsed DAG, with the session's Airflow metadata database migrated."""
+    from touchpoints.airflow_env import load_dag, migrate_metadata_db
+
+    migrate_metadata_db()
+    return load_dag()

@@ -38,7 +38,7 @@ def load_dag() -> Any:
     bag = DagBag(dag_folder=str(DAGS_DIR))
     if bag.import_errors:
         raise RuntimeError(f"DAG import errors: {bag.import_errors}")
-    return bag.get_dag(DAG_ID)
+    return bag.dags[DAG_ID]
 
 
 def run_day(dag: Any, day: date) -> str:

@@ -16,6 +16,15 @@ from touchpoints.config import Paths
 log = logging.getLogger(__name__)
 
 
+def permanent_errors() -> tuple[type[Exception], ...]:
+    """Failures a retry cannot fix: bad credentials, failed validations, failed dbt models or tests."""
+    from connectors.errors import FatalApiError
+    from expectations.outcomes import ValidationFailed
+    from touchpoints.dbt_runner import DbtFailed
+
+    return (FatalApiError, ValidationFailed, DbtFailed)
+
+
 def extract_entity(source: str, entity: str, day: date, connection: Any) -> dict[str, Any]:
     """Land one entity for one day from the source's API (``connection`` is a ConnectionSettings)."""
     from connectors.registry import SOURCES
@@ -46,7 +55,7 @@ def validate_landed(day: date) -> list[dict[str, Any]]:
     """Run the raw suite of every entity landed for the day; raise ValidationFailed if any fails."""
     from connectors.registry import SOURCES
     from expectations.landed import validate_landed as validate_partition
-    from expectations.runner import ValidationFailed
+    from expectations.outcomes import ValidationFailed
 
     paths = Paths.from_env()
     outcomes = [
@@ -71,7 +80,7 @@ def build_warehouse() -> dict[str, Any]:
 def validate_marts() -> list[dict[str, Any]]:
     """Run the mart suites on the build warehouse; raise ValidationFailed if any fails."""
     from expectations.marts import validate_marts as validate_build
-    from expectations.runner import ValidationFailed
+    from expectations.outcomes import ValidationFailed
 
     paths = Paths.from_env()
     outcomes = validate_build(paths.build_warehouse, paths.gx)

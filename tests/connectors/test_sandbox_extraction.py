@@ -125,7 +125,9 @@ def test_state_entities_sync_history_once_then_only_changes(
     later = extract(SOURCES["mailchimp"], "members", settings, Interval.for_day(date(2026, 11, 2)), tmp_path)
     again = extract(SOURCES["mailchimp"], "members", settings, Interval.for_day(DAY), tmp_path)
     lookback_start = datetime(2026, 11, 2, tzinfo=UTC) - SOURCES["mailchimp"].lookback
-    changed_recently = sum(timefmt.parse_any(m["last_changed"]) >= lookback_start for m in world.mailchimp_members)
+    changed_recently = sum(
+        timefmt.parse_any(m["last_changed"]) >= lookback_start for m in world.mailchimp_members
+    )
     assert first.rows == len(world.mailchimp_members)
     assert later.rows == changed_recently < first.rows  # only the lookback window is re-read
     assert again.rows == first.rows  # re-running the earliest day syncs the history again

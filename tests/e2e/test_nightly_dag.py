@@ -1,0 +1,135 @@
+"""The whole nightly DAG, run by Airflow (dag.test) for two consecutive days against the sandbox."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sandbox.generator import World
+from tests import expected
+from touchpoints.airflow_env import run_day
+from touchpoints.config import Paths
+from touchpoints.warehouse import connect_read_only
+
+DAY_1, DAY_2 = date(2026, 11, 1), date(2026, 11, 2)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def two_nights(nightly_dag, sandbox, events_dir, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Run both days once for the module; returns the published warehouse."""
+    from _pytest.monkeypatch import MonkeyPatch
+
+    from sandbox.connections import sandbox_environment
+
+    home = tmp_path_factory.mktemp("e2e-home")
+    patch = MonkeyPatch()
+    patch.setenv("TOUCHPOINTS_HOME", str(home))
+    patch.setenv("TOUCHPOINTS_DUCKDB_PATH", str(home / "warehouse" / "touchpoints.duckdb"))
+    for key, value in sandbox_environment(sandbox.url, events_dir).items():
+        patch.setenv(key, value)
+    try:
+        assert run_day(nightly_dag, DAY_1) == "success"
+        assert run_day(nightly_dag, DAY_2) == "success"
+        yield Paths.from_env().warehouse
+    finally:
+        patch.undo()
+
+
+def test_touchpoint_counts_match_the_generated_world(two_nights: Path, world: World) -> None:
+    with connect_read_only(two_nights) as db:
+        counts = dict(
+            db.sql("select touchpoint_type, count(*) from marts.fct_touchpoints group by 1").fetchall()
+        )
+    assert counts["session_started"] > 0
+    want = expected.touchpoint_counts(world)
+    for touchpoint_type, count in want.items():
+        assert counts.get(touchpoint_type, 0) == count, touchpoint_type
+
+
+def test_email_campaign_kpis(two_nights: Path, world: World) -> None:
+    want = expected.email_campaigns(world)
+    with connect_read_only(two_nights) as db:
+        rows = db.sql("select * from marts.kpi_email_campaigns").df().set_index("campaign_id")
+    assert set(rows.index) == set(want)
+    for campaign_id, kpis in want.items():
+        for name, value in kpis.items():
+            assert rows.loc[campaign_id, name] == pytest.approx(value), (campaign_id, name)
+
+
+def test_support_kpis(two_nights: Path, world: World) -> None:
+    want = expected.support_daily(world)
+    with connect_read_only(two_nights) as db:
+        rows = db.sql("select * from marts.kpi_support_daily").df().set_index("created_date")
+    assert {d.date() for d in rows.index} == set(want)
+    for day, kpis in want.items():
+        row = rows.loc[str(day)]
+        for name, value in kpis.items():
+            if value is None:
+                assert row[name] != row[name] or row[name] is None, (day, name)  # NULL comes back as NaN
+            else:
+                assert row[name] == pytest.approx(value), (day, name)
+
+
+def test_identity_is_stitched_across_channels(two_nights: Path, world: World) -> None:
+    with connect_read_only(two_nights) as db:
+        orders = dict(
+            db.sql(
+                "select source_object_id, customer_id from marts.fct_touchpoints where touchpoint_type = 'order_placed'"
+            ).fetchall()
+        )
+        tickets = dict(
+            db.sql(
+                "select source_object_id, customer_id from marts.fct_touchpoints where touchpoint_type = 'ticket_created'"
+            ).fetchall()
+        )
+    for order in world.shopify_orders:
+        assert orders[str(order["id"])] == expected.customer_key(order["email"])
+    emails = {u["id"]: u["email"] for u in world.zendesk_users}
+    for ticket in world.zendesk_tickets:
+        assert tickets[str(ticket["id"])] == expected.customer_key(emails[ticket["requester_id"]])
+
+
+def test_no_raw_email_reaches_a_mart(two_nights: Path) -> None:
+    with connect_read_only(two_nights) as db:
+        columns = db.sql(
+            "select table_name, column_name from information_schema.columns "
+            "where table_schema = 'marts' and data_type = 'VARCHAR'"
+        ).fetchall()
+        for table, column in columns:
+            leaked = db.execute(
+                f"select count(*) from marts.{table} where \"{column}\" like '%@%'"
+            ).fetchone()[0]
+            assert leaked == 0, (table, column)
+
+
+def test_failed_validation_fails_the_run_and_keeps_the_published_warehouse(
+    nightly_dag, world: World, events_dir: Path, pipeline_env: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A review with 9 stars lands (it is a valid integer) but fails the raw suite: nothing is published."""
+    import copy
+    import os
+
+    from sandbox.connections import sandbox_environment
+    from sandbox.server import SandboxServer
+
+    assert run_day(nightly_dag, DAY_1) == "success"
+    published = Paths.from_env().warehouse
+    before = hashlib.sha256(published.read_bytes()).hexdigest()
+
+    broken = copy.deepcopy(world)
+    next(r for r in broken.trustpilot_reviews if r["createdAt"].startswith(DAY_2.isoformat()))["stars"] = 9
+    server = SandboxServer(broken)
+    server.start_in_thread()
+    try:
+        os.environ.update(sandbox_environment(server.url, events_dir))
+        assert run_day(nightly_dag, DAY_2) == "failed"
+    finally:
+        server.shutdown()
+    assert hashlib.sha256(published.read_bytes()).hexdigest() == before
+    log = capfd.readouterr()
+    assert "raw.trustpilot.reviews: FAILED expect_column_values_to_be_between on stars" in log.out + log.err
