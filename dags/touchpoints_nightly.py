@@ -1,4 +1,4 @@
-"""touchpoints_nightly: extract ▶ validate landed ▶ dbt build ▶ validate marts ▶ publish, once a day.
+"""touchpoints_nightly: extract ▶ validate landed ▶ dbt build ▶ validate marts ▶ publish ▶ docs, daily.
 
 A run for logical date D processes the UTC day [D, D+1): scheduled runs start after the day has ended,
 and ``airflow dags test touchpoints_nightly D`` processes day D too. The file stays thin: the work is in
@@ -101,8 +101,14 @@ def touchpoints_nightly() -> None:
 
         return publish_warehouse()
 
+    @task
+    def docs() -> dict[str, str]:
+        from touchpoints.pipeline import build_docs
+
+        return build_docs()
+
     landed = [land.override(group_id=f"land_{source}")(source) for source in SOURCES]
-    landed >> validate_landed() >> dbt_build() >> validate_marts() >> publish()
+    landed >> validate_landed() >> dbt_build() >> validate_marts() >> publish() >> docs()
 
 
 touchpoints_nightly()

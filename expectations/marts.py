@@ -22,7 +22,7 @@ def validate_marts(warehouse: Path, gx_root: Path) -> list[ValidationOutcome]:
     """Run every mart suite plus the attribution cross-check; return one outcome each."""
     context = open_context(gx_root)
     outcomes = []
-    with duckdb.connect(str(warehouse)) as connection:  # same config as dbt's, should it still be open here
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
         for mart in MARTS:
             frame = connection.sql(f"select * from marts.{mart}").df()
             outcomes.append(validate_frame(context, mart_suite(mart), frame))

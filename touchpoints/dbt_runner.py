@@ -43,21 +43,35 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def _release_duckdb() -> None:
+    """dbt-duckdb keeps its database open in-process after an invocation; let it go so that readers
+    (and the next step) can open the file with any configuration."""
+    import gc
+
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    DuckDBConnectionManager.close_all_connections()
+    gc.collect()
+
+
 def run_dbt(paths: Paths, command: str, *args: str) -> DbtOutcome:
-    """Run ``dbt <command>`` on the project; raise DbtFailed naming every failed node."""
+    """Run ``dbt <command> [args]`` on the project; raise DbtFailed naming every failed node."""
     from dbt.cli.main import dbtRunner  # heavy: imported only when a task runs
 
     paths.build_warehouse.parent.mkdir(parents=True, exist_ok=True)
     cli_args = [
         command,
+        *args,
         "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(paths.home / "dbt_target"),
         "--log-path", str(paths.home / "logs" / "dbt"),
-        *args,
     ]  # fmt: skip
     with _environment(paths.dbt_env()):
-        result = dbtRunner().invoke(cli_args)
+        try:
+            result = dbtRunner().invoke(cli_args)
+        finally:
+            _release_duckdb()
     nodes = list(result.result or []) if command in ("build", "run", "test") else []
     failed = [
         f"{node.node.name}: {node.status} {(node.message or '').strip()[:300]}"
@@ -65,8 +79,8 @@ def run_dbt(paths: Paths, command: str, *args: str) -> DbtOutcome:
         if str(node.status) in ("error", "fail", "runtime error")
     ]
     passed = sum(str(node.status) in ("success", "pass") for node in nodes)
-    outcome = DbtOutcome(command, bool(result.success) and not failed, passed, failed)
+    outcome = DbtOutcome(" ".join([command, *args]), bool(result.success) and not failed, passed, failed)
     if not outcome.success:
-        detail = outcome.describe() if failed else f"dbt {command} failed: {result.exception}"
+        detail = outcome.describe() if failed else f"dbt {outcome.command} failed: {result.exception}"
         raise DbtFailed(detail)
     return outcome

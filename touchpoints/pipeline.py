@@ -97,3 +97,10 @@ def publish_warehouse() -> str:
     published = publish(paths.build_warehouse, paths.warehouse)
     log.info("published %s", published)
     return str(published)
+
+
+def build_docs() -> dict[str, str]:
+    """dbt docs (static page) and GX Data Docs for the published run."""
+    from touchpoints.docs import build_docs as build
+
+    return build(Paths.from_env())

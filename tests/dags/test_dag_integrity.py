@@ -43,6 +43,7 @@ def test_pipeline_shape(dagbag) -> None:
     assert dag.get_task("validate_landed").downstream_task_ids == {"dbt_build"}
     assert dag.get_task("dbt_build").downstream_task_ids == {"validate_marts"}
     assert dag.get_task("validate_marts").downstream_task_ids == {"publish"}
+    assert dag.get_task("publish").downstream_task_ids == {"docs"}
 
 
 def test_dag_sources_match_the_connector_registry() -> None:

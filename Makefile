@@ -1,0 +1,45 @@
+# Touchpoints: every target installs what it needs into .venv first.
+VENV    ?= .venv
+PYTHON  := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install demo run test test-fast lint format docs bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PYTHON) -e ".[dev]"
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP) ## create .venv and install the pinned dependencies
+
+demo: $(STAMP) ## start the vendor-API sandbox and run the nightly pipeline for a week into warehouse/touchpoints.duckdb
+	$(VENV)/bin/touchpoints demo
+
+run: $(STAMP) ## run the nightly DAG for a range: make run START=2026-11-01 END=2026-11-07
+	$(VENV)/bin/touchpoints run --start $(START) --end $(END)
+
+test: $(STAMP) ## run the whole test suite (connectors, dbt, GX, Airflow end to end)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP) ## the tests without the end-to-end DAG runs
+	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP) ## apply ruff fixes and formatting
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(STAMP) ## the small-scale benchmarks (ratios printed, nothing asserted)
+	$(PYTHON) -m benchmarks
+
+clean: ## remove generated data (var/, warehouse/) but keep .venv
+	rm -rf var warehouse dbt_project/target dbt_project/logs
