@@ -25,3 +25,21 @@
 {% macro median(expression) -%}
     {{ percentile(expression, 0.5) }}
 {%- endmacro %}
+
+{#- Monday of the ISO week of a timestamp or date, as a date. -#}
+{% macro week_start(expression) -%}
+    cast({{ dbt.date_trunc('week', expression) }} as date)
+{%- endmacro %}
+
+{#- 'YYYY-Www' ISO-week label of a date. -#}
+{% macro iso_week_label(expression) -%}
+    {{ return(adapter.dispatch('iso_week_label', 'touchpoints')(expression)) }}
+{%- endmacro %}
+
+{% macro default__iso_week_label(expression) -%}
+    strftime({{ expression }}, '%G-W%V')
+{%- endmacro %}
+
+{% macro postgres__iso_week_label(expression) -%}
+    to_char({{ expression }}, 'IYYY-"W"IW')
+{%- endmacro %}

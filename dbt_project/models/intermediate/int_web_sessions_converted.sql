@@ -1,0 +1,43 @@
+{#-
+    Sessions with their customer and whether that customer placed an order between the session start
+    and 30 minutes after its last event.
+-#}
+with
+
+sessions as (
+    select * from {{ ref('int_web_sessions') }}
+),
+
+identities as (
+    select source_user_id, customer_id
+    from {{ ref('int_identities_stitched') }}
+    where source_system = 'web'
+),
+
+orders as (
+    select customer_id, occurred_at as ordered_at
+    from {{ ref('fct_touchpoints') }}
+    where touchpoint_type = 'order_placed'
+),
+
+with_customer as (
+    select
+        sessions.*,
+        coalesce(
+            identities.customer_id,
+            {{ customer_key('cast(null as varchar)', "'web'", 'sessions.anonymous_id') }}
+        ) as customer_id
+    from sessions
+    left join identities on sessions.anonymous_id = identities.source_user_id
+)
+
+select
+    with_customer.*,
+    exists (
+        select 1
+        from orders
+        where orders.customer_id = with_customer.customer_id
+            and orders.ordered_at >= with_customer.started_at
+            and orders.ordered_at <= {{ dbt.dateadd('minute', 30, 'with_customer.ended_at') }}
+    ) as is_converted
+from with_customer
