@@ -110,3 +110,50 @@ def touchpoint_counts(world: World) -> Counter[str]:
     counts["page_view"] = sum(1 for e in world.web_events if e["type"] == "page")
     counts["screen_view"] = sum(1 for e in world.web_events if e["type"] == "screen")
     return counts
+
+
+def reviews_daily(world: World) -> dict[date, dict[str, float | int | None]]:
+    by_day: dict[date, list] = defaultdict(list)
+    for review in world.trustpilot_reviews:
+        by_day[timefmt.parse_any(review["createdAt"]).date()].append(review)
+    found = {}
+    for day, reviews in by_day.items():
+        replied = [r for r in reviews if r["companyReply"]]
+        hours = [
+            (
+                timefmt.parse_any(r["companyReply"]["createdAt"]) - timefmt.parse_any(r["createdAt"])
+            ).total_seconds()
+            / 3600
+            for r in replied
+        ]
+        found[day] = {
+            "reviews": len(reviews),
+            "avg_rating": statistics.mean(r["stars"] for r in reviews),
+            "negative_reviews": sum(r["stars"] <= 2 for r in reviews),
+            "replied_reviews": len(replied),
+            "response_rate": len(replied) / len(reviews),
+            "median_response_hours": statistics.median(hours) if hours else None,
+        }
+    return found
+
+
+def social_posts(world: World) -> dict[str, dict[str, float | int | None]]:
+    found = {}
+    for post in world.facebook_posts:
+        comments = world.facebook_comments[post["id"]]
+        fans = [c for c in comments if "parent" not in c]
+        replied = {c["parent"]["id"] for c in comments if "parent" in c}
+        insights = {i["name"]: i["values"][0]["value"] for i in world.facebook_insights[post["id"]]}
+        reactions = sum(insights["post_reactions_by_type_total"].values())
+        impressions = insights["post_impressions"]
+        engagements = reactions + len(fans) + post["shares"]["count"]
+        found[post["id"]] = {
+            "impressions": impressions,
+            "comments": len(fans),
+            "engagements": engagements,
+            "engagement_rate": engagements / impressions,
+            "click_through_rate": insights["post_clicks_by_type"]["link clicks"] / impressions,
+            "comments_replied": len(replied),
+            "comment_response_rate": len(replied) / len(fans) if fans else None,
+        }
+    return found

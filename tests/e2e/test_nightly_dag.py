@@ -62,17 +62,29 @@ def test_email_campaign_kpis(two_nights: Path, world: World) -> None:
 
 
 def test_support_kpis(two_nights: Path, world: World) -> None:
-    want = expected.support_daily(world)
     with connect_read_only(two_nights) as db:
         rows = db.sql("select * from marts.kpi_support_daily").df().set_index("created_date")
-    assert {d.date() for d in rows.index} == set(want)
-    for day, kpis in want.items():
-        row = rows.loc[str(day)]
+    assert_kpis(rows, expected.support_daily(world), key=lambda d: d.date())
+
+
+def assert_kpis(rows, want: dict, key=lambda k: k) -> None:
+    """Compare mart rows (indexed by their grain) with KPIs computed from the world; NULL is NaN here."""
+    assert {key(k) for k in rows.index} == set(want)
+    for grain, kpis in want.items():
+        row = rows.loc[[k for k in rows.index if key(k) == grain][0]]
         for name, value in kpis.items():
             if value is None:
-                assert row[name] != row[name] or row[name] is None, (day, name)  # NULL comes back as NaN
+                assert row[name] != row[name], (grain, name)
             else:
-                assert row[name] == pytest.approx(value), (day, name)
+                assert row[name] == pytest.approx(value), (grain, name)
+
+
+def test_review_and_social_kpis(two_nights: Path, world: World) -> None:
+    with connect_read_only(two_nights) as db:
+        reviews = db.sql("select * from marts.kpi_reviews_daily").df().set_index("review_date")
+        posts = db.sql("select * from marts.kpi_social_posts").df().set_index("post_id")
+    assert_kpis(reviews, expected.reviews_daily(world), key=lambda d: d.date())
+    assert_kpis(posts, expected.social_posts(world))
 
 
 def test_identity_is_stitched_across_channels(two_nights: Path, world: World) -> None:
