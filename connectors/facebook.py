@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pyarrow as pa
+import requests
 
 from connectors.http import ApiClient
 from connectors.paging import Page, follow_pages
@@ -21,12 +22,28 @@ TS = pa.timestamp("us", tz="UTC")
 INSIGHT_METRICS = "post_impressions,post_impressions_unique,post_reactions_by_type_total,post_clicks_by_type"
 
 
+THROTTLING_CODES = {4, 17, 32, 613}
+
+
+def is_throttled(response: requests.Response) -> bool:
+    """The Graph API throttles with 400 and an OAuthException code in the body, not with 429."""
+    if response.status_code != 400:
+        return False
+    try:
+        error = response.json().get("error") or {}
+    except ValueError:
+        return False
+    return error.get("code") in THROTTLING_CODES
+
+
 def make_client(settings: ConnectionSettings, interval: str) -> ApiClient:
-    return ApiClient(
+    return ApiClient.for_connection(
         "facebook",
+        settings,
         interval,
         headers={"Authorization": f"Bearer {settings.password or ''}"},
         secrets=(settings.password,),
+        throttled=is_throttled,
     )
 
 

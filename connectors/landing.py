@@ -56,6 +56,13 @@ def _swap_in(tmp: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _remove_leftovers(target: Path) -> None:
+    """Temporary partitions of an earlier attempt that died before its swap: never read, safe to drop."""
+    if target.parent.exists():
+        for stale in target.parent.glob(f".tmp-{target.name}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 class PartitionWriter:
     """Streams pages of flat records into one partition; ``commit`` swaps it in atomically."""
 
@@ -74,6 +81,8 @@ class PartitionWriter:
         self._landed_versions: dict[tuple[Any, ...], int] = {}
         token = uuid.uuid4().hex[:8]
         self.target = partition_dir(root, source, entity, ds)
+        _remove_leftovers(self.target)
+        _remove_leftovers(partition_dir(root / QUARANTINE_DIR, source, entity, ds))
         self.tmp = self.target.with_name(f".tmp-{self.target.name}-{token}")
         self.quarantine_target = partition_dir(root / QUARANTINE_DIR, source, entity, ds)
         self.quarantine_tmp = self.quarantine_target.with_name(f".tmp-{self.target.name}-{token}")

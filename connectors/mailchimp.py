@@ -20,8 +20,9 @@ TS = pa.timestamp("us", tz="UTC")
 
 
 def make_client(settings: ConnectionSettings, interval: str) -> ApiClient:
-    return ApiClient(
+    return ApiClient.for_connection(
         "mailchimp",
+        settings,
         interval,
         auth=(settings.login or "anystring", settings.password or ""),
         secrets=(settings.password,),

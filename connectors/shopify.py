@@ -20,7 +20,9 @@ TS = pa.timestamp("us", tz="UTC")
 
 def make_client(settings: ConnectionSettings, interval: str) -> ApiClient:
     headers = {"X-Shopify-Access-Token": settings.password or ""}
-    return ApiClient("shopify", interval, headers=headers, secrets=(settings.password,))
+    return ApiClient.for_connection(
+        "shopify", settings, interval, headers=headers, secrets=(settings.password,)
+    )
 
 
 def fetch_orders(ctx: FetchContext) -> Iterator[Page]:

@@ -85,10 +85,15 @@ def extract(
         landing_root, source.name, entity, interval.ds, str(interval), stream.schema, stream.primary_key
     )
     state = load_state(landing_root, source.name, entity)
-    since = interval.start - source.lookback
+    lookback = (
+        timedelta(days=float(settings.extra["lookback_days"]))
+        if "lookback_days" in settings.extra
+        else source.lookback
+    )
+    since = interval.start - lookback
     if stream.full_history_first and state.is_initial(interval.ds):
         since = FULL_HISTORY
-    context = FetchContext(settings, interval, client, source.lookback, since)
+    context = FetchContext(settings, interval, client, lookback, since)
     try:
         for page_number, page in enumerate(stream.fetch(context), start=1):
             writer.write_page((f"page {page_number} item {i}", record) for i, record in enumerate(page))

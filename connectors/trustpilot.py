@@ -21,7 +21,9 @@ TS = pa.timestamp("us", tz="UTC")
 
 def make_client(settings: ConnectionSettings, interval: str) -> ApiClient:
     headers = {"apikey": settings.login or "", "Authorization": f"Bearer {settings.password or ''}"}
-    return ApiClient("trustpilot", interval, headers=headers, secrets=(settings.login, settings.password))
+    return ApiClient.for_connection(
+        "trustpilot", settings, interval, headers=headers, secrets=(settings.login, settings.password)
+    )
 
 
 def _next_page(body: dict) -> str | None:

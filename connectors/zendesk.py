@@ -24,7 +24,9 @@ def make_client(settings: ConnectionSettings, interval: str) -> ApiClient:
     login = settings.login or ""
     if login and not login.endswith("/token"):
         login = f"{login}/token"
-    return ApiClient("zendesk", interval, auth=(login, settings.password or ""), secrets=(settings.password,))
+    return ApiClient.for_connection(
+        "zendesk", settings, interval, auth=(login, settings.password or ""), secrets=(settings.password,)
+    )
 
 
 def _cursor_export(

@@ -9,7 +9,9 @@ from __future__ import annotations
 import base64
 import json
 import re
+import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sandbox import timefmt
+from sandbox.faults import Fault, FaultPlan, throttle_body
 from sandbox.generator import BUSINESS_UNIT_ID, PAGE_ID, Record, World
 
 SANDBOX_SECRET = "sandbox-secret"  # noqa: S105 - the sandbox's own fake credential, not a real one
@@ -79,10 +82,40 @@ class SandboxHandler(BaseHTTPRequestHandler):
         for pattern, auth, route in ROUTES:
             match = pattern.fullmatch(parts.path)
             if match:
+                fault = self.server.faults.next_fault(route.__name__)
+                if fault and self._misbehave(fault, route.__name__):
+                    return
                 reply = auth(self, query) or route(self, match, query)
                 self._send(reply)
                 return
         self._send(Reply({"error": f"no route for {parts.path}"}, HTTPStatus.NOT_FOUND))
+
+    def _misbehave(self, fault: Fault, route: str) -> bool:
+        """Apply a fault; True when it replaced the answer, False when the normal answer should follow."""
+        if fault.kind == "slow":
+            time.sleep(fault.seconds)
+            return False
+        if fault.kind == "reset":
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return True
+        if fault.kind == "expired_token":
+            self._send(Reply({"error": "invalid_token", "description": "The access token expired"}, 401))
+            return True
+        if fault.kind == "throttle" and route.startswith("facebook"):
+            headers = {
+                "X-App-Usage": json.dumps({"call_count": 100, "total_time": 100, "total_cputime": 100})
+            }
+            self._send(Reply(json.loads(throttle_body(route)), 400, headers))
+            return True
+        headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+        body = (
+            json.loads(throttle_body(route))
+            if fault.kind == "throttle"
+            else {"error": "Internal Server Error"}
+        )
+        self._send(Reply(body, fault.status, headers))
+        return True
 
     def _send(self, reply: Reply) -> None:
         payload = json.dumps(reply.body).encode()
@@ -351,6 +384,7 @@ class SandboxServer(ThreadingHTTPServer):
         self.world = world
         self.secret = secret
         self.max_page_size = max_page_size
+        self.faults = FaultPlan()
 
     @property
     def url(self) -> str:

@@ -130,6 +130,9 @@ def test_state_entities_sync_history_once_then_only_changes(
     )
     assert first.rows == len(world.mailchimp_members)
     assert later.rows == changed_recently < first.rows  # only the lookback window is re-read
+    wider = ConnectionSettings(settings.base_url, settings.login, settings.password, {"lookback_days": 1000})
+    widened = extract(SOURCES["mailchimp"], "members", wider, Interval.for_day(date(2026, 11, 2)), tmp_path)
+    assert widened.rows == first.rows  # the lookback is configurable per connection
     assert again.rows == first.rows  # re-running the earliest day syncs the history again
 
 
