@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -40,6 +41,7 @@ class Manifest:
     columns: dict[str, str]
     extracted_at: str
     pages: int
+    seconds: float
 
 
 def partition_dir(root: Path, source: str, entity: str, ds: str) -> Path:
@@ -91,6 +93,7 @@ class PartitionWriter:
         self._writer = pq.ParquetWriter(self.tmp / DATA_FILE, schema, compression="zstd")
         self._quarantine = (self.quarantine_tmp / "records.jsonl").open("w")
         self.rows = self.quarantined = self.pages = self.duplicates = 0
+        self._started = time.monotonic()
 
     def write_page(self, records: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """Write one page of ``(position, record)`` pairs; bad ones are quarantined, the rest land.
@@ -157,6 +160,7 @@ class PartitionWriter:
             columns={f.name: str(f.type) for f in self.schema},
             extracted_at=datetime.now(UTC).isoformat(timespec="seconds"),
             pages=self.pages,
+            seconds=round(time.monotonic() - self._started, 3),
         )
         (self.tmp / MANIFEST_FILE).write_text(json.dumps(asdict(manifest), indent=2))
         _swap_in(self.tmp, self.target)

@@ -81,7 +81,7 @@ def touchpoints_nightly() -> None:
     def validate_landed(**context: Any) -> list[dict[str, Any]]:
         from touchpoints.pipeline import validate_landed as run
 
-        return _fail_without_retry(run, _day(context))
+        return _fail_without_retry(run, _day(context), context["run_id"])
 
     @task
     def dbt_build() -> dict[str, Any]:
@@ -90,10 +90,10 @@ def touchpoints_nightly() -> None:
         return _fail_without_retry(build_warehouse)
 
     @task
-    def validate_marts() -> list[dict[str, Any]]:
+    def validate_marts(**context: Any) -> list[dict[str, Any]]:
         from touchpoints.pipeline import validate_marts as run
 
-        return _fail_without_retry(run)
+        return _fail_without_retry(run, _day(context), context["run_id"])
 
     @task
     def publish() -> str:

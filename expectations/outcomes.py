@@ -14,6 +14,7 @@ class ValidationOutcome:
     evaluated: int
     rows: int
     failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
     def describe(self) -> str:
         if self.success:

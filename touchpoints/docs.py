@@ -1,28 +1,45 @@
-"""The docs site: dbt docs (static page with lineage) and the Great Expectations Data Docs."""
+"""The docs site under ``$TOUCHPOINTS_HOME/docs``: dbt docs (lineage, every model and column), the
+Great Expectations Data Docs (every suite and validation result) and an index page linking both."""
 
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
+from html import escape
 
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import run_dbt
 
 DBT_DOCS_FILES = ("static_index.html", "index.html", "manifest.json", "catalog.json")
+INDEX = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Touchpoints docs</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:46rem;margin:3rem auto;line-height:1.5}}</style></head>
+<body><h1>Touchpoints</h1>
+<ul>
+<li><a href="dbt/static_index.html">Data model</a>: every source, model and mart column, with lineage (dbt docs)</li>
+<li><a href="gx/index.html">Data quality</a>: every expectation suite and validation result (Great Expectations Data Docs)</li>
+</ul>
+<p>Published warehouse: <code>{warehouse}</code></p>
+</body></html>
+"""
 
 
 def build_docs(paths: Paths) -> dict[str, str]:
-    """Generate dbt docs from the build warehouse and GX Data Docs; return where each landed."""
+    """Generate dbt docs from the build warehouse and GX Data Docs into one site; return its pages."""
     from expectations.runner import open_context
 
     run_dbt(paths, "docs", "generate", "--static")
     target = paths.home / "dbt_target"
-    site = paths.docs / "dbt"
-    site.mkdir(parents=True, exist_ok=True)
+    site = paths.docs
+    (site / "dbt").mkdir(parents=True, exist_ok=True)
     for name in DBT_DOCS_FILES:
         if (target / name).exists():
-            shutil.copyfile(target / name, site / name)
-    context = open_context(paths.gx)
-    context.build_data_docs()
-    gx_site = Path(paths.gx) / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
-    return {"dbt_docs": str(site / "static_index.html"), "gx_data_docs": str(gx_site)}
+            shutil.copyfile(target / name, site / "dbt" / name)
+    open_context(paths.gx).build_data_docs()
+    gx_site = paths.gx / "gx" / "uncommitted" / "data_docs" / "local_site"
+    shutil.copytree(gx_site, site / "gx", dirs_exist_ok=True)
+    (site / "index.html").write_text(INDEX.format(warehouse=escape(str(paths.warehouse))))
+    return {
+        "index": str(site / "index.html"),
+        "dbt_docs": str(site / "dbt" / "static_index.html"),
+        "gx_data_docs": str(site / "gx" / "index.html"),
+    }

@@ -51,18 +51,30 @@ def extract_entity(source: str, entity: str, day: date, connection: Any) -> dict
     return summary
 
 
-def validate_landed(day: date) -> list[dict[str, Any]]:
-    """Run the raw suite of every entity landed for the day; raise ValidationFailed if any fails."""
+def validate_landed(day: date, run_id: str) -> list[dict[str, Any]]:
+    """Run the raw suite of every entity landed for the day and record the loads in the audit tables;
+    raise ValidationFailed if any suite fails."""
+    from connectors.landing import read_manifest
     from connectors.registry import SOURCES
     from expectations.landed import validate_landed as validate_partition
     from expectations.outcomes import ValidationFailed
+    from touchpoints.audit import record_loads, record_validations
 
     paths = Paths.from_env()
-    outcomes = [
-        validate_partition(paths.landing, paths.gx, source.name, entity, day.isoformat())
+    ds = day.isoformat()
+    loads = [
+        (
+            read_manifest(paths.landing, source.name, entity, ds),
+            validate_partition(paths.landing, paths.gx, source.name, entity, ds),
+        )
         for source in SOURCES.values()
         for entity in source.entities
     ]
+    outcomes = [outcome for _, outcome in loads]
+    record_loads(paths.build_warehouse, run_id, day, loads)
+    record_validations(paths.build_warehouse, run_id, day, "landed", outcomes)
+    quarantined = sum(manifest.quarantined for manifest, _ in loads)
+    log.info("%d entities landed for %s, %d records quarantined", len(loads), ds, quarantined)
     if not all(o.success for o in outcomes):
         raise ValidationFailed(outcomes)
     return [asdict(o) for o in outcomes]
@@ -77,13 +89,16 @@ def build_warehouse() -> dict[str, Any]:
     return asdict(outcome)
 
 
-def validate_marts() -> list[dict[str, Any]]:
-    """Run the mart suites on the build warehouse; raise ValidationFailed if any fails."""
-    from expectations.marts import validate_marts as validate_build
+def validate_marts(day: date, run_id: str) -> list[dict[str, Any]]:
+    """Audit the build warehouse (mart suites and cross-checks), record the results, and raise
+    ValidationFailed if anything fails, so that nothing is published."""
+    from expectations.marts import validate_marts as audit_build
     from expectations.outcomes import ValidationFailed
+    from touchpoints.audit import record_validations
 
     paths = Paths.from_env()
-    outcomes = validate_build(paths.build_warehouse, paths.gx)
+    outcomes = audit_build(paths.build_warehouse, paths.warehouse, paths.gx, day)
+    record_validations(paths.build_warehouse, run_id, day, "marts", outcomes)
     if not all(o.success for o in outcomes):
         raise ValidationFailed(outcomes)
     return [asdict(o) for o in outcomes]

@@ -145,3 +145,33 @@ def test_failed_validation_fails_the_run_and_keeps_the_published_warehouse(
     assert hashlib.sha256(published.read_bytes()).hexdigest() == before
     log = capfd.readouterr()
     assert "raw.trustpilot.reviews: FAILED expect_column_values_to_be_between on stars" in log.out + log.err
+
+
+def test_the_run_audit_records_every_load_and_validation(two_nights: Path, world: World) -> None:
+    with connect_read_only(two_nights) as db:
+        loads = db.execute(
+            "select ds, count(*), bool_and(validated), sum(rows_landed) filter (where entity = 'orders') "
+            "from audit.load_runs group by ds order by ds"
+        ).fetchall()
+        stages = db.execute(
+            "select stage, count(*), bool_and(success) from audit.validation_results "
+            "where ds = date '2026-11-02' group by stage order by stage"
+        ).fetchall()
+    assert [(d.isoformat(), n, ok) for d, n, ok, _ in loads] == [
+        ("2026-11-01", 15, True),
+        ("2026-11-02", 15, True),
+    ]
+    assert loads[0][3] == len(world.shopify_orders)  # the first day syncs every order
+    assert stages[0][0] == "landed" and stages[0][1] == 15 and stages[0][2]
+    assert stages[1][0] == "marts" and stages[1][1] >= 12 and stages[1][2]
+
+
+def test_the_docs_site_links_dbt_docs_and_data_docs(two_nights: Path) -> None:
+    docs = (
+        Paths.from_env().docs if Paths.from_env().warehouse == two_nights else two_nights.parents[1] / "docs"
+    )
+    index = (docs / "index.html").read_text()
+    assert 'href="dbt/static_index.html"' in index and 'href="gx/index.html"' in index
+    assert "fct_touchpoints" in (docs / "dbt" / "static_index.html").read_text()
+    data_docs = (docs / "gx" / "index.html").read_text()
+    assert "raw.shopify.orders" in data_docs and "mart.fct_touchpoints" in data_docs
