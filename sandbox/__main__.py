@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from sandbox.event_files import write_event_files
+from sandbox.faults import NAMED_FAULTS, parse_fault_spec
 from sandbox.generator import SandboxConfig, generate
 from sandbox.server import SANDBOX_SECRET, SandboxServer
 
@@ -19,10 +20,21 @@ def main() -> None:
     parser.add_argument("--end", type=date.fromisoformat, default=SandboxConfig.end, help="exclusive")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--events-dir", type=Path, default=Path("var/web_events"))
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        type=parse_fault_spec,
+        metavar="ROUTE=KIND[,KIND...]",
+        help="queue faults for a route's next requests, e.g. shopify_orders=throttle,error503,ok,duplicate "
+        "(kinds: " + ", ".join(NAMED_FAULTS) + ")",
+    )
     args = parser.parse_args()
     world = generate(SandboxConfig(args.seed, args.customers, args.start, args.end))
     write_event_files(world, args.events_dir)
     server = SandboxServer(world, port=args.port, secret=SANDBOX_SECRET)
+    for route, faults in args.fault:
+        server.faults.inject(route, *faults)
     print(f"sandbox serving on {server.url}; web events in {args.events_dir}", flush=True)
     server.serve_forever()
 

@@ -28,7 +28,7 @@ THROTTLE_BODIES = {
 class Fault:
     """One misbehaviour: an error status, a dropped connection, a slow answer or an expired token."""
 
-    kind: str  # "status", "throttle", "reset", "slow", "expired_token"
+    kind: str  # "status", "throttle", "reset", "slow", "expired_token", "duplicate", "malformed"
     status: int = 500
     retry_after: float | None = None
     seconds: float = 0.0
@@ -53,16 +53,40 @@ class Fault:
     def expired_token(cls) -> Fault:
         return cls("expired_token", 401)
 
+    @classmethod
+    def duplicate(cls) -> Fault:
+        """The page starts with the last record of the previous page again (as Zendesk exports do)."""
+        return cls("duplicate")
+
+    @classmethod
+    def malformed(cls) -> Fault:
+        """The page's first record loses its shape (a truncated or foreign object)."""
+        return cls("malformed")
+
+
+SKIPPED_LISTS = ("links", "metric_sets")
+
+
+def page_items(body: object) -> list | None:
+    """The list of records in a vendor response body (``orders``, ``data``, ``tickets``...)."""
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if key not in SKIPPED_LISTS and isinstance(value, list) and value and isinstance(value[0], dict):
+                return value
+    return None
+
 
 @dataclass
 class FaultPlan:
     """Queued faults per route, and a log of every request each route received (for assertions)."""
 
-    queued: dict[str, deque[Fault]] = field(default_factory=lambda: defaultdict(deque))
+    queued: dict[str, deque[Fault | None]] = field(default_factory=lambda: defaultdict(deque))
     requests: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    last_record: dict[str, dict] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def inject(self, route: str, *faults: Fault) -> None:
+    def inject(self, route: str, *faults: Fault | None) -> None:
+        """Queue faults for the route's next requests; ``None`` lets one request through untouched."""
         with self.lock:
             self.queued[route].extend(faults)
 
@@ -75,8 +99,46 @@ class FaultPlan:
         with self.lock:
             self.queued.clear()
             self.requests.clear()
+            self.last_record.clear()
+
+    def shape(self, route: str, fault: Fault | None, body: object) -> object:
+        """Apply a data fault to a page about to be served, and remember its last record."""
+        items = page_items(body)
+        if items is None:
+            return body
+        previous = self.last_record.get(route)
+        self.last_record[route] = items[-1]
+        if fault and fault.kind == "duplicate" and previous is not None:
+            items.insert(0, previous)
+        elif fault and fault.kind == "malformed":
+            items[0] = {"unexpected": "shape", "truncated": True}
+        return body
 
 
 def throttle_body(route: str) -> bytes:
     vendor = route.split("_", 1)[0]
     return json.dumps(THROTTLE_BODIES.get(vendor, {"error": "throttled"})).encode()
+
+
+NAMED_FAULTS = {
+    "ok": None,
+    "throttle": Fault.throttle(),
+    "error500": Fault.error(500),
+    "error503": Fault.error(503),
+    "reset": Fault.reset(),
+    "slow": Fault.slow(5),
+    "expired_token": Fault.expired_token(),
+    "duplicate": Fault.duplicate(),
+    "malformed": Fault.malformed(),
+}
+
+
+def parse_fault_spec(spec: str) -> tuple[str, list[Fault | None]]:
+    """``shopify_orders=throttle,error503,ok,duplicate`` → the route and its queue of faults."""
+    route, _, names = spec.partition("=")
+    unknown = [n for n in names.split(",") if n not in NAMED_FAULTS]
+    if not route or not names or unknown:
+        raise ValueError(
+            f"bad fault spec {spec!r}: use ROUTE=KIND[,KIND...] with KIND in {', '.join(NAMED_FAULTS)}"
+        )
+    return route, [NAMED_FAULTS[n] for n in names.split(",")]

@@ -7,6 +7,7 @@ connectors talk to it exactly as they would to the vendor's host.
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import re
 import socket
@@ -86,6 +87,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 if fault and self._misbehave(fault, route.__name__):
                     return
                 reply = auth(self, query) or route(self, match, query)
+                if reply.status == 200:
+                    reply.body = self.server.faults.shape(route.__name__, fault, copy.deepcopy(reply.body))
                 self._send(reply)
                 return
         self._send(Reply({"error": f"no route for {parts.path}"}, HTTPStatus.NOT_FOUND))
@@ -95,6 +98,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if fault.kind == "slow":
             time.sleep(fault.seconds)
             return False
+        if fault.kind in ("duplicate", "malformed"):
+            return False  # applied to the page by FaultPlan.shape
         if fault.kind == "reset":
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)

@@ -197,3 +197,14 @@ def test_a_run_killed_half_way_then_retried_lands_exactly_once(
         set(zip(table["campaign_id"].to_pylist(), table["email_id"].to_pylist(), strict=True))
     )
     assert [p.name for p in folder.parent.iterdir()] == ["ds=2026-11-01"]
+
+
+def test_switchable_duplicate_and_malformed_pages(
+    server: SandboxServer, world: World, tmp_path: Path
+) -> None:
+    """Per-endpoint data faults: a page repeating the previous page's last record, a malformed record."""
+    server.faults.inject("zendesk_users", None, Fault.duplicate(), Fault.malformed())
+    users = land(server, "zendesk", "users", tmp_path)
+    assert users.duplicates_dropped == 1
+    assert users.quarantined == 1
+    assert users.rows == len(world.zendesk_users) - 1  # the malformed record replaced a real one
