@@ -5,7 +5,7 @@ STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo run test test-fast lint format docs bench clean
+.PHONY: help install browser demo run test test-fast lint format docs bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,13 +18,16 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## create .venv and install the pinned dependencies
 
+browser: ## install Debian's headless Chromium for the browser tests (needs root, as on the dev and CI machines)
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 demo: $(STAMP) ## start the vendor-API sandbox and run the nightly pipeline for a week into warehouse/touchpoints.duckdb
 	$(VENV)/bin/touchpoints demo
 
 run: $(STAMP) ## run the nightly DAG for a range: make run START=2026-11-01 END=2026-11-07
 	$(VENV)/bin/touchpoints run --start $(START) --end $(END)
 
-test: $(STAMP) ## run the whole test suite (connectors, dbt, GX, Airflow end to end)
+test: $(STAMP) browser ## run the whole test suite (connectors, dbt, GX, Airflow end to end, browser)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP) ## the tests without the end-to-end DAG runs
@@ -37,6 +40,9 @@ lint: $(STAMP) ## ruff lint and format check
 format: $(STAMP) ## apply ruff fixes and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+docs: $(STAMP) ## serve the docs site (dbt docs, KPI report, Data Docs) on http://127.0.0.1:8081
+	$(VENV)/bin/touchpoints docs
 
 bench: $(STAMP) ## the small-scale benchmarks (ratios printed, nothing asserted)
 	$(PYTHON) -m benchmarks

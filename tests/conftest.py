@@ -71,3 +71,26 @@ def nightly_dag():
 
     migrate_metadata_db()
     return load_dag()
+
+
+@pytest.fixture(scope="session")
+def two_nights(nightly_dag, sandbox, events_dir, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The nightly DAG run for 2026-11-01 and 2026-11-02 against the sandbox, once per session; returns
+    the published warehouse (TOUCHPOINTS_HOME stays set to the run's home while tests use it)."""
+    from _pytest.monkeypatch import MonkeyPatch
+
+    from touchpoints.airflow_env import run_day
+    from touchpoints.config import Paths
+
+    home = tmp_path_factory.mktemp("e2e-home")
+    patch = MonkeyPatch()
+    patch.setenv("TOUCHPOINTS_HOME", str(home))
+    patch.setenv("TOUCHPOINTS_DUCKDB_PATH", str(home / "warehouse" / "touchpoints.duckdb"))
+    for key, value in sandbox_environment(sandbox.url, events_dir).items():
+        patch.setenv(key, value)
+    try:
+        assert run_day(nightly_dag, date(2026, 11, 1)) == "success"
+        assert run_day(nightly_dag, date(2026, 11, 2)) == "success"
+        yield Paths.from_env().warehouse
+    finally:
+        patch.undo()

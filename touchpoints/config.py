@@ -46,6 +46,11 @@ class Paths:
     def docs(self) -> Path:
         return self.home / "docs"
 
+    @property
+    def exports(self) -> Path:
+        """Parquet copies of the published marts, for tools that do not speak DuckDB."""
+        return self.home / "exports" / "marts"
+
     def dbt_env(self) -> dict[str, str]:
         """The variables dbt's profile and sources read."""
         return {

@@ -1,5 +1,5 @@
-"""The docs site under ``$TOUCHPOINTS_HOME/docs``: dbt docs (lineage, every model and column), the
-Great Expectations Data Docs (every suite and validation result) and an index page linking both."""
+"""The docs site under ``$TOUCHPOINTS_HOME/docs``: dbt docs (lineage, every model and column), the KPI
+report, the Great Expectations Data Docs (every suite and validation result) and an index page."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from html import escape
 
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import run_dbt
+from touchpoints.kpi_report import build_report
 
 DBT_DOCS_FILES = ("static_index.html", "index.html", "manifest.json", "catalog.json")
 INDEX = """<!doctype html>
@@ -16,6 +17,7 @@ INDEX = """<!doctype html>
 <body><h1>Touchpoints</h1>
 <ul>
 <li><a href="dbt/static_index.html">Data model</a>: every source, model and mart column, with lineage (dbt docs)</li>
+<li><a href="report/index.html">KPI report</a>: every channel's KPIs with charts, and what moved this week</li>
 <li><a href="gx/index.html">Data quality</a>: every expectation suite and validation result (Great Expectations Data Docs)</li>
 </ul>
 <p>Published warehouse: <code>{warehouse}</code></p>
@@ -37,8 +39,10 @@ def build_docs(paths: Paths) -> dict[str, str]:
     open_context(paths.gx).build_data_docs()
     gx_site = paths.gx / "gx" / "uncommitted" / "data_docs" / "local_site"
     shutil.copytree(gx_site, site / "gx", dirs_exist_ok=True)
+    build_report(paths.warehouse, site / "report" / "index.html")
     (site / "index.html").write_text(INDEX.format(warehouse=escape(str(paths.warehouse))))
     return {
+        "report": str(site / "report" / "index.html"),
         "index": str(site / "index.html"),
         "dbt_docs": str(site / "dbt" / "static_index.html"),
         "gx_data_docs": str(site / "gx" / "index.html"),

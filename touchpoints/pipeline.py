@@ -105,12 +105,13 @@ def validate_marts(day: date, run_id: str) -> list[dict[str, Any]]:
 
 
 def publish_warehouse() -> str:
-    """Swap the audited build warehouse in for the published one."""
-    from touchpoints.warehouse import publish
+    """Swap the audited build warehouse in for the published one and export its marts as Parquet."""
+    from touchpoints.warehouse import export_marts, publish
 
     paths = Paths.from_env()
     published = publish(paths.build_warehouse, paths.warehouse)
-    log.info("published %s", published)
+    exported = export_marts(published, paths.exports)
+    log.info("published %s; %d marts exported as Parquet to %s", published, len(exported), paths.exports)
     return str(published)
 
 

@@ -43,7 +43,5 @@ def print_summary(paths: Paths, console: Console) -> None:
         f"Published warehouse: {paths.warehouse} (open read-only: duckdb -readonly {paths.warehouse})"
     )
     console.print(f"Landing zone: {paths.landing}   Great Expectations project: {paths.gx}")
-    console.print(f"dbt docs: {paths.docs / 'dbt' / 'static_index.html'}")
-    console.print(
-        f"GX Data Docs: {paths.gx / 'gx' / 'uncommitted' / 'data_docs' / 'local_site' / 'index.html'}"
-    )
+    console.print(f"Docs site (data model, KPI report, data quality): {paths.docs / 'index.html'}")
+    console.print(f"Marts as Parquet: {paths.exports}")

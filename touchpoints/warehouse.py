@@ -29,3 +29,23 @@ def publish(build: Path, published: Path) -> Path:
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """Open the published warehouse read-only (what analysts and reports do)."""
     return duckdb.connect(str(path), read_only=True)
+
+
+def export_marts(published: Path, folder: Path) -> list[Path]:
+    """Write every mart of the published warehouse as ``<folder>/<mart>.parquet`` (each swapped in whole)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    with connect_read_only(published) as db:
+        marts = [
+            r[0]
+            for r in db.sql(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
+        for mart in sorted(marts):
+            target = folder / f"{mart}.parquet"
+            staging = folder / f".{mart}.parquet.tmp"
+            db.execute(f"copy marts.{mart} to '{staging}' (format parquet, compression zstd)")
+            os.replace(staging, target)
+            written.append(target)
+    return written

@@ -14,30 +14,9 @@ from touchpoints.airflow_env import run_day
 from touchpoints.config import Paths
 from touchpoints.warehouse import connect_read_only
 
-DAY_1, DAY_2 = date(2026, 11, 1), date(2026, 11, 2)
-
 pytestmark = pytest.mark.e2e
 
-
-@pytest.fixture(scope="module")
-def two_nights(nightly_dag, sandbox, events_dir, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Run both days once for the module; returns the published warehouse."""
-    from _pytest.monkeypatch import MonkeyPatch
-
-    from sandbox.connections import sandbox_environment
-
-    home = tmp_path_factory.mktemp("e2e-home")
-    patch = MonkeyPatch()
-    patch.setenv("TOUCHPOINTS_HOME", str(home))
-    patch.setenv("TOUCHPOINTS_DUCKDB_PATH", str(home / "warehouse" / "touchpoints.duckdb"))
-    for key, value in sandbox_environment(sandbox.url, events_dir).items():
-        patch.setenv(key, value)
-    try:
-        assert run_day(nightly_dag, DAY_1) == "success"
-        assert run_day(nightly_dag, DAY_2) == "success"
-        yield Paths.from_env().warehouse
-    finally:
-        patch.undo()
+DAY_1, DAY_2 = date(2026, 11, 1), date(2026, 11, 2)
 
 
 def test_touchpoint_counts_match_the_generated_world(two_nights: Path, world: World) -> None:
@@ -167,7 +146,7 @@ def test_the_run_audit_records_every_load_and_validation(two_nights: Path, world
 
 
 def test_the_docs_site_links_dbt_docs_and_data_docs(two_nights: Path) -> None:
-    docs = Paths.from_env().docs  # the two_nights fixture keeps its TOUCHPOINTS_HOME set
+    docs = two_nights.parents[1] / "docs"  # <home>/warehouse/touchpoints.duckdb -> <home>/docs
     index = (docs / "index.html").read_text()
     assert 'href="dbt/static_index.html"' in index and 'href="gx/index.html"' in index
     assert "fct_touchpoints" in (docs / "dbt" / "static_index.html").read_text()
