@@ -99,3 +99,18 @@ def test_cli_errors_say_what_to_do(pipeline_env: Path, capsys: pytest.CaptureFix
     with pytest.raises(SystemExit, match="run the pipeline first"):
         main(["docs"])
     assert date(2026, 11, 1)  # the dates above are parsed as dates, not strings
+
+
+def cookbook() -> dict[str, str]:
+    """The README's SQL cookbook, one query per ``-- name:`` block of docs/cookbook.sql."""
+    text = (Path(__file__).resolve().parents[2] / "docs" / "cookbook.sql").read_text()
+    blocks = [b for b in text.split("-- name: ") if b.strip()]
+    return {b.splitlines()[0].strip(): b.split("\n", 1)[1] for b in blocks}
+
+
+def test_every_cookbook_query_answers_from_the_published_marts(two_nights: Path) -> None:
+    queries = cookbook()
+    assert len(queries) >= 5
+    with duckdb.connect(str(two_nights), read_only=True) as db:
+        for name, query in queries.items():
+            assert db.sql(query).fetchall(), f"{name} returned nothing"

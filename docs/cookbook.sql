@@ -1,0 +1,65 @@
+-- name: first_channel_conversion
+-- Which channel do customers first meet us on, and how many of them go on to buy, how fast?
+select
+    first_touch_channel,
+    count(*) as customers,
+    round(avg(case when orders > 0 then 1 else 0 end), 3) as share_who_ordered,
+    round(median(days_to_first_order), 2) as median_days_to_first_order,
+    round(avg(touches_before_first_order), 1) as avg_touches_before_first_order
+from marts.customer_journeys
+group by first_touch_channel
+order by customers desc;
+
+-- name: campaign_revenue_by_model
+-- Which e-mail campaigns earn revenue, and how much does the answer depend on the attribution model?
+select
+    campaigns.campaign_title,
+    round(sum(case when model = 'last_touch' then revenue_credit end), 2) as last_touch_revenue,
+    round(sum(case when model = 'linear' then revenue_credit end), 2) as linear_revenue,
+    round(sum(case when model = 'time_decay' then revenue_credit end), 2) as time_decay_revenue
+from marts.fct_attribution as attribution
+inner join marts.kpi_email_campaigns as campaigns on attribution.source_object_id = campaigns.campaign_id
+where attribution.channel = 'email'
+group by campaigns.campaign_title
+order by last_touch_revenue desc;
+
+-- name: revenue_by_country_and_stage
+-- Where do our repeat customers live, and what are they worth?
+select
+    coalesce(country_code, 'unknown') as country,
+    lifecycle_stage,
+    count(*) as customers,
+    sum(revenue) as revenue
+from marts.dim_customers
+where not is_anonymous
+group by all
+order by revenue desc
+limit 8;
+
+-- name: support_speed_and_csat
+-- On the days we answered tickets fastest, were customers happier?
+select
+    created_date,
+    tickets_created,
+    round(median_first_reply_minutes) as median_first_reply_minutes,
+    round(one_touch_resolution_rate, 2) as one_touch_resolution_rate,
+    csat_good,
+    csat_bad,
+    round(csat_score, 2) as csat_score
+from marts.kpi_support_daily
+order by median_first_reply_minutes;
+
+-- name: what_moved_this_week
+-- What moved most this week against last week?
+select
+    iso_week,
+    channel,
+    kpi_name,
+    round(this_week_value, 3) as this_week,
+    round(last_week_value, 3) as last_week,
+    round(relative_change, 3) as relative_change
+from marts.kpi_period_comparison
+where week_start = (select max(week_start) from marts.kpi_period_comparison)
+    and relative_change is not null
+order by abs(relative_change) desc
+limit 8;
