@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import connector_throughput
+from benchmarks import connector_throughput, validation_speed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--scale", choices=["small", "large"], default="small")
     args = parser.parse_args()
-    connector_throughput.main(customers=2_000 if args.scale == "small" else 20_000)
+    small = args.scale == "small"
+    connector_throughput.main(customers=2_000 if small else 20_000)
+    validation_speed.main(rows=1_000_000 if small else 5_000_000)
 
 
 if __name__ == "__main__":
