@@ -13,11 +13,15 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import CronDataIntervalTimetable, dag, task, task_group
+from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task, task_group
 
 # Must match connectors.registry.SOURCES (a DAG-integrity test checks it); kept literal so that
 # parsing this file imports nothing heavy.
 SOURCES = ("mailchimp", "facebook", "trustpilot", "zendesk", "shopify", "web")
+
+# Downstream DAGs can be scheduled on these: a source's landing zone updated, the warehouse published.
+LANDED = {source: Asset(f"touchpoints.landing.{source}") for source in SOURCES}
+PUBLISHED = Asset("touchpoints.warehouse.published")
 
 DEFAULT_ARGS = {
     "owner": "data-engineering",
@@ -44,6 +48,12 @@ def _fail_without_retry(step: Callable[..., Any], *args: Any) -> Any:
         raise AirflowFailException(str(exc)) from exc
 
 
+def _alert(context: dict[str, Any]) -> None:
+    from touchpoints.alerts import on_dag_failure
+
+    on_dag_failure(context)
+
+
 def _connection(source: str) -> Any:
     from touchpoints.connections import connection_settings
 
@@ -58,6 +68,7 @@ def _connection(source: str) -> Any:
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     tags=["touchpoints", "elt", "nightly"],
+    on_failure_callback=_alert,
     doc_md=__doc__,
 )
 def touchpoints_nightly() -> None:
@@ -75,7 +86,8 @@ def touchpoints_nightly() -> None:
 
     @task_group
     def land(source: str) -> Any:
-        return extract.partial(source=source).expand(entity=entities_of(source))
+        extract_source = extract.override(outlets=[LANDED[source]])
+        return extract_source.partial(source=source).expand(entity=entities_of(source))
 
     @task
     def validate_landed(**context: Any) -> list[dict[str, Any]]:
@@ -95,7 +107,7 @@ def touchpoints_nightly() -> None:
 
         return _fail_without_retry(run, _day(context), context["run_id"])
 
-    @task
+    @task(outlets=[PUBLISHED])
     def publish() -> str:
         from touchpoints.pipeline import publish_warehouse
 

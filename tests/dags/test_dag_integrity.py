@@ -74,3 +74,11 @@ def test_ruff_air3_clean() -> None:
         [str(ruff), "check", "--select", "AIR3", str(DAGS_DIR)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout
+
+
+def test_landing_and_publishing_emit_assets(dagbag) -> None:
+    dag = dagbag.dags["touchpoints_nightly"]
+    for source in SOURCES:
+        outlets = dag.get_task(f"land_{source}.extract").outlets
+        assert [a.name for a in outlets] == [f"touchpoints.landing.{source}"]
+    assert [a.name for a in dag.get_task("publish").outlets] == ["touchpoints.warehouse.published"]

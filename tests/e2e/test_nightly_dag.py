@@ -10,6 +10,7 @@ import pytest
 
 from sandbox.generator import World
 from tests import expected
+from tests.receivers import webhook_receiver
 from touchpoints.airflow_env import run_day
 from touchpoints.config import Paths
 from touchpoints.warehouse import connect_read_only
@@ -99,11 +100,15 @@ def test_no_raw_email_reaches_a_mart(two_nights: Path) -> None:
 
 
 def test_failed_validation_fails_the_run_and_keeps_the_published_warehouse(
-    nightly_dag, world: World, events_dir: Path, pipeline_env: Path, capfd: pytest.CaptureFixture[str]
+    nightly_dag,
+    world: World,
+    events_dir: Path,
+    pipeline_env: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A review with 9 stars lands (it is a valid integer) but fails the raw suite: nothing is published."""
     import copy
-    import os
 
     from sandbox.connections import sandbox_environment
     from sandbox.server import SandboxServer
@@ -117,13 +122,19 @@ def test_failed_validation_fails_the_run_and_keeps_the_published_warehouse(
     server = SandboxServer(broken)
     server.start_in_thread()
     try:
-        os.environ.update(sandbox_environment(server.url, events_dir))
-        assert run_day(nightly_dag, DAY_2) == "failed"
+        with webhook_receiver() as (url, alerts):
+            for key, value in sandbox_environment(server.url, events_dir).items():
+                monkeypatch.setenv(key, value)
+            monkeypatch.setenv("TOUCHPOINTS_ALERT_WEBHOOK_URL", url)
+            assert run_day(nightly_dag, DAY_2) == "failed"
     finally:
         server.shutdown()
     assert hashlib.sha256(published.read_bytes()).hexdigest() == before
     log = capfd.readouterr()
     assert "raw.trustpilot.reviews: FAILED expect_column_values_to_be_between on stars" in log.out + log.err
+    assert len(alerts) == 1, "the DAG's on_failure_callback should alert once"
+    assert alerts[0]["day"] == "2026-11-02" and "validate_landed" in alerts[0]["failed_tasks"]
+    assert "touchpoints run --start 2026-11-02 --end 2026-11-02" in alerts[0]["text"]
 
 
 def test_the_run_audit_records_every_load_and_validation(two_nights: Path, world: World) -> None:
