@@ -20,10 +20,10 @@ os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(Path(__file__).resolve().parents[1] / "dags")
 os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
 
-from sandbox.connections import sandbox_environment  # noqa: E402
 from sandbox.event_files import write_event_files  # noqa: E402
 from sandbox.generator import SandboxConfig, World, generate  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402
+from tests.pipeline_home import point_pipeline_at  # noqa: E402
 
 TEST_CONFIG = SandboxConfig(seed=11, customers=120, start=date(2026, 11, 1), end=date(2026, 11, 3))
 
@@ -54,13 +54,7 @@ def pipeline_env(
 ) -> Path:
     """A fresh TOUCHPOINTS_HOME whose connections point at the sandbox; returns the home."""
     home = tmp_path / "home"
-    monkeypatch.setenv("TOUCHPOINTS_HOME", str(home))
-    monkeypatch.setenv("TOUCHPOINTS_DUCKDB_PATH", str(home / "warehouse" / "touchpoints.duckdb"))
-    monkeypatch.delenv("TOUCHPOINTS_LANDING_DIR", raising=False)
-    monkeypatch.delenv("TOUCHPOINTS_BUILD_DUCKDB_PATH", raising=False)
-    monkeypatch.delenv("TOUCHPOINTS_GX_DIR", raising=False)
-    for key, value in sandbox_environment(sandbox.url, events_dir).items():
-        monkeypatch.setenv(key, value)
+    point_pipeline_at(monkeypatch, home, sandbox, events_dir)
     return home
 
 
@@ -80,17 +74,12 @@ def two_nights(nightly_dag, sandbox, events_dir, tmp_path_factory: pytest.TempPa
     from _pytest.monkeypatch import MonkeyPatch
 
     from touchpoints.airflow_env import run_day
-    from touchpoints.config import Paths
 
-    home = tmp_path_factory.mktemp("e2e-home")
     patch = MonkeyPatch()
-    patch.setenv("TOUCHPOINTS_HOME", str(home))
-    patch.setenv("TOUCHPOINTS_DUCKDB_PATH", str(home / "warehouse" / "touchpoints.duckdb"))
-    for key, value in sandbox_environment(sandbox.url, events_dir).items():
-        patch.setenv(key, value)
+    paths = point_pipeline_at(patch, tmp_path_factory.mktemp("e2e-home"), sandbox, events_dir)
     try:
         assert run_day(nightly_dag, date(2026, 11, 1)) == "success"
         assert run_day(nightly_dag, date(2026, 11, 2)) == "success"
-        yield Paths.from_env().warehouse
+        yield paths.warehouse
     finally:
         patch.undo()

@@ -37,11 +37,15 @@ def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.set_axis(labels, axis="index")
 
 
+def _no_data(axis: plt.Axes) -> None:
+    axis.text(0.5, 0.5, "no data yet", ha="center", va="center", transform=axis.transAxes)
+
+
 def _bars(frame: pd.DataFrame, title: str, ylabel: str, stacked: bool = False, percent: bool = False) -> str:
     frame = _labelled(frame)
     figure, axis = plt.subplots(figsize=(7, 3.2))
     if frame.empty:
-        axis.text(0.5, 0.5, "no data yet", ha="center", va="center", transform=axis.transAxes)
+        _no_data(axis)
     else:
         colours = [CHANNEL_COLOURS.get(str(c)) for c in frame.columns]
         frame.plot.bar(ax=axis, stacked=stacked, color=colours if all(colours) else None, width=0.8)
@@ -61,7 +65,7 @@ def _lines(frame: pd.DataFrame, title: str, left: str, right: str, right_percent
     frame = _labelled(frame)
     figure, axis = plt.subplots(figsize=(7, 3.2))
     if frame.empty:
-        axis.text(0.5, 0.5, "no data yet", ha="center", va="center", transform=axis.transAxes)
+        _no_data(axis)
     else:
         x = list(frame.index)
         axis.plot(x, frame[left], marker="o", color="#4C72B0", label=left.replace("_", " "))

@@ -8,11 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.registry import SOURCES
-from connectors.settings import Interval
-from connectors.streams import extract
+from tests.pipeline_home import land_day, point_pipeline_at
 from touchpoints.config import Paths
-from touchpoints.connections import connection_settings
 from touchpoints.dbt_runner import DbtFailed, run_dbt
 
 FCT_TOUCHPOINTS_CONTRACT = [
@@ -26,21 +23,10 @@ FCT_TOUCHPOINTS_CONTRACT = [
 def built(sandbox, events_dir, tmp_path_factory: pytest.TempPathFactory) -> Paths:
     from _pytest.monkeypatch import MonkeyPatch
 
-    from sandbox.connections import sandbox_environment
-
-    home = tmp_path_factory.mktemp("dbt-home")
     patch = MonkeyPatch()
-    patch.setenv("TOUCHPOINTS_HOME", str(home))
-    patch.setenv("TOUCHPOINTS_DUCKDB_PATH", str(home / "warehouse" / "touchpoints.duckdb"))
-    for key, value in sandbox_environment(sandbox.url, events_dir).items():
-        patch.setenv(key, value)
-    paths = Paths.from_env()
+    paths = point_pipeline_at(patch, tmp_path_factory.mktemp("dbt-home"), sandbox, events_dir)
     for day in (date(2026, 11, 1), date(2026, 11, 2)):
-        for source in SOURCES.values():
-            for entity in source.entities:
-                extract(
-                    source, entity, connection_settings(source.name), Interval.for_day(day), paths.landing
-                )
+        land_day(paths, day)
     outcome = run_dbt(paths, "build")
     assert outcome.success and outcome.passed > 50
     yield paths

@@ -11,18 +11,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from connectors.registry import SOURCES
-from connectors.settings import Interval
-from connectors.streams import extract
+from tests.pipeline_home import land_day
 from touchpoints.config import Paths
-from touchpoints.connections import connection_settings
 from touchpoints.dbt_runner import run_dbt
-
-
-def land(paths: Paths, day: date) -> None:
-    for source in SOURCES.values():
-        for entity in source.entities:
-            extract(source, entity, connection_settings(source.name), Interval.for_day(day), paths.landing)
 
 
 def marts(paths: Paths) -> dict[str, pd.DataFrame]:
@@ -60,12 +51,12 @@ def test_incremental_day_by_day_equals_full_refresh(
     identify_on_day_two(events_dir, tmp_path / "events")
     monkeypatch.setenv("TOUCHPOINTS_WEB_EVENTS_URL", str(tmp_path / "events"))
     paths = Paths.from_env()
-    land(paths, date(2026, 11, 1))
+    land_day(paths, date(2026, 11, 1))
     run_dbt(paths, "build")
     with duckdb.connect(str(paths.build_warehouse), read_only=True) as db:
         day_one = dict(db.sql("select touchpoint_id, customer_id from marts.fct_touchpoints").fetchall())
 
-    land(paths, date(2026, 11, 2))
+    land_day(paths, date(2026, 11, 2))
     run_dbt(paths, "build")
     incremental = marts(paths)
     rekeyed = incremental["fct_touchpoints"].set_index("touchpoint_id")["customer_id"]
