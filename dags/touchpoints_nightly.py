@@ -23,6 +23,9 @@ SOURCES = ("mailchimp", "facebook", "trustpilot", "zendesk", "shopify", "web")
 LANDED = {source: Asset(f"touchpoints.landing.{source}") for source in SOURCES}
 PUBLISHED = Asset("touchpoints.warehouse.published")
 
+# One slot: the steps that write or swap the DuckDB warehouse never overlap, even across runs (backfills).
+WAREHOUSE_POOL = "touchpoints_warehouse"
+
 DEFAULT_ARGS = {
     "owner": "data-engineering",
     "retries": 2,
@@ -89,31 +92,31 @@ def touchpoints_nightly() -> None:
         extract_source = extract.override(outlets=[LANDED[source]])
         return extract_source.partial(source=source).expand(entity=entities_of(source))
 
-    @task
+    @task(pool=WAREHOUSE_POOL)
     def validate_landed(**context: Any) -> list[dict[str, Any]]:
         from touchpoints.pipeline import validate_landed as run
 
         return _fail_without_retry(run, _day(context), context["run_id"])
 
-    @task
+    @task(pool=WAREHOUSE_POOL)
     def dbt_build() -> dict[str, Any]:
         from touchpoints.pipeline import build_warehouse
 
         return _fail_without_retry(build_warehouse)
 
-    @task
+    @task(pool=WAREHOUSE_POOL)
     def validate_marts(**context: Any) -> list[dict[str, Any]]:
         from touchpoints.pipeline import validate_marts as run
 
         return _fail_without_retry(run, _day(context), context["run_id"])
 
-    @task(outlets=[PUBLISHED])
+    @task(pool=WAREHOUSE_POOL, outlets=[PUBLISHED])
     def publish() -> str:
         from touchpoints.pipeline import publish_warehouse
 
         return publish_warehouse()
 
-    @task
+    @task(pool=WAREHOUSE_POOL)
     def docs() -> dict[str, str]:
         from touchpoints.pipeline import build_docs
 

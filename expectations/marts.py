@@ -54,7 +54,7 @@ def _published_counts(published: Path) -> dict[str, int]:
             ).fetchall()
         }
         return {
-            m: db.execute(f"select count(*) from marts.{m}").fetchone()[0] for m in GRAINS if m in present
+            m: db.execute(f"select count(*) from marts.{m}").fetchall()[0][0] for m in GRAINS if m in present
         }
 
 

@@ -26,9 +26,15 @@ def configure_airflow(paths: Paths) -> None:
         os.environ.setdefault(key, value)
 
 
+WAREHOUSE_POOL = ("touchpoints_warehouse", "1", "Serialises the steps that write the DuckDB warehouse")
+
+
 def migrate_metadata_db() -> None:
-    """``airflow db migrate``: creates or upgrades the metadata database (idempotent)."""
+    """``airflow db migrate`` and the warehouse pool: creates or upgrades the metadata database (idempotent)."""
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "airflow", "pools", "set", *WAREHOUSE_POOL], check=True, capture_output=True
+    )
 
 
 def load_dag() -> Any:

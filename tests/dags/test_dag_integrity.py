@@ -82,3 +82,9 @@ def test_landing_and_publishing_emit_assets(dagbag) -> None:
         outlets = dag.get_task(f"land_{source}.extract").outlets
         assert [a.name for a in outlets] == [f"touchpoints.landing.{source}"]
     assert [a.name for a in dag.get_task("publish").outlets] == ["touchpoints.warehouse.published"]
+
+
+def test_warehouse_steps_share_a_one_slot_pool(dagbag) -> None:
+    dag = dagbag.dags["touchpoints_nightly"]
+    for task_id in ("validate_landed", "dbt_build", "validate_marts", "publish", "docs"):
+        assert dag.get_task(task_id).pool == "touchpoints_warehouse", task_id

@@ -95,7 +95,7 @@ def test_no_raw_email_reaches_a_mart(two_nights: Path) -> None:
         for table, column in columns:
             leaked = db.execute(
                 f"select count(*) from marts.{table} where \"{column}\" like '%@%'"
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             assert leaked == 0, (table, column)
 
 

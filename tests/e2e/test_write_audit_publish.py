@@ -27,7 +27,7 @@ seen, errors = [], []
 while not stop.exists():
     try:
         with duckdb.connect(str(published), read_only=True) as db:
-            seen.append(db.execute("select count(*) from marts.fct_touchpoints").fetchone()[0])
+            seen.append(db.execute("select count(*) from marts.fct_touchpoints").fetchall()[0][0])
     except Exception as exc:
         errors.append(repr(exc))
     time.sleep(0.02)
@@ -41,7 +41,7 @@ def digest(path: Path) -> str:
 
 def count(path: Path) -> int:
     with duckdb.connect(str(path), read_only=True) as db:
-        return db.execute("select count(*) from marts.fct_touchpoints").fetchone()[0]
+        return db.execute("select count(*) from marts.fct_touchpoints").fetchall()[0][0]
 
 
 def test_readers_during_a_run_then_a_failed_audit_then_a_good_run(
@@ -84,5 +84,5 @@ def test_readers_during_a_run_then_a_failed_audit_then_a_good_run(
     assert paths.warehouse.stat().st_ino != inode
     assert count(paths.warehouse) == day_two_rows
     with duckdb.connect(str(paths.warehouse), read_only=True) as db:
-        runs = db.execute("select count(distinct run_id) from audit.load_runs").fetchone()[0]
+        runs = db.execute("select count(distinct run_id) from audit.load_runs").fetchall()[0][0]
     assert runs >= 3  # day 1, day 2 and the failed day 3 are all in the audit
