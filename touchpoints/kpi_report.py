@@ -81,24 +81,16 @@ def _lines(frame: pd.DataFrame, title: str, left: str, right: str, right_percent
     return _svg(figure)
 
 
+def _pivot(db: duckdb.DuckDBPyConnection, mart: str, index: str, column: str, measure: str) -> pd.DataFrame:
+    """``measure`` summed per ``index`` (rows) and ``column`` (series) from a mart."""
+    query = f"select {index}, {column}, sum({measure}) as {measure} from marts.{mart} group by all order by {index}"
+    return db.sql(query).df().pivot_table(index=index, columns=column, values=measure, fill_value=0)
+
+
 def _charts(db: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
     """(title, what it shows, svg) for every chart of the report."""
-    daily = (
-        db.sql("""
-        select occurred_date, channel, sum(touchpoints) as touchpoints
-        from marts.kpi_touchpoints_daily group by all order by occurred_date
-    """)
-        .df()
-        .pivot_table(index="occurred_date", columns="channel", values="touchpoints", fill_value=0)
-    )
-    stages = (
-        db.sql("""
-        select occurred_date, journey_stage, sum(touchpoints) as touchpoints
-        from marts.kpi_touchpoints_daily group by all order by occurred_date
-    """)
-        .df()
-        .pivot_table(index="occurred_date", columns="journey_stage", values="touchpoints", fill_value=0)
-    )
+    daily = _pivot(db, "kpi_touchpoints_daily", "occurred_date", "channel", "touchpoints")
+    stages = _pivot(db, "kpi_touchpoints_daily", "occurred_date", "journey_stage", "touchpoints")
     email = (
         db.sql("""
         select campaign_title, open_rate, click_rate, click_to_open_rate
@@ -125,14 +117,7 @@ def _charts(db: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
     web = db.sql(
         "select session_date, platform, bounce_rate, avg_session_seconds, conversion_rate from marts.kpi_web_daily"
     ).df()
-    attribution = (
-        db.sql("""
-        select model, channel, sum(attributed_orders) as orders
-        from marts.kpi_channel_attribution group by all
-    """)
-        .df()
-        .pivot_table(index="model", columns="channel", values="orders", fill_value=0)
-    )
+    attribution = _pivot(db, "kpi_channel_attribution", "model", "channel", "attributed_orders")
 
     def by_platform(measure: str) -> pd.DataFrame:
         return web.pivot_table(index="session_date", columns="platform", values=measure)
