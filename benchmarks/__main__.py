@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import connector_throughput, validation_speed
+from benchmarks import connector_throughput, dag_parse, validation_speed
 
 
 def main() -> None:
@@ -14,6 +14,7 @@ def main() -> None:
     small = args.scale == "small"
     connector_throughput.main(customers=2_000 if small else 20_000)
     validation_speed.main(rows=1_000_000 if small else 5_000_000)
+    dag_parse.main()
 
 
 if __name__ == "__main__":
