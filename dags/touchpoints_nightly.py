@@ -15,6 +15,8 @@ from typing import Any
 import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task, task_group
 
+from touchpoints.config import WAREHOUSE_POOL  # a light module: paths and names only
+
 # Must match connectors.registry.SOURCES (a DAG-integrity test checks it); kept literal so that
 # parsing this file imports nothing heavy.
 SOURCES = ("mailchimp", "facebook", "trustpilot", "zendesk", "shopify", "web")
@@ -22,9 +24,6 @@ SOURCES = ("mailchimp", "facebook", "trustpilot", "zendesk", "shopify", "web")
 # Downstream DAGs can be scheduled on these: a source's landing zone updated, the warehouse published.
 LANDED = {source: Asset(f"touchpoints.landing.{source}") for source in SOURCES}
 PUBLISHED = Asset("touchpoints.warehouse.published")
-
-# One slot: the steps that write or swap the DuckDB warehouse never overlap, even across runs (backfills).
-WAREHOUSE_POOL = "touchpoints_warehouse"
 
 DEFAULT_ARGS = {
     "owner": "data-engineering",

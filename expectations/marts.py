@@ -10,6 +10,7 @@ import duckdb
 from expectations.mart_suites import GRAINS, mart_suite
 from expectations.outcomes import ValidationOutcome
 from expectations.runner import open_context, validate_frame
+from touchpoints.warehouse import list_marts
 
 # Each check returns the rows that break it; an empty result passes.
 CROSS_CHECKS = {
@@ -47,12 +48,7 @@ def _published_counts(published: Path) -> dict[str, int]:
     if not published.exists():
         return {}
     with duckdb.connect(str(published), read_only=True) as db:
-        present = {
-            r[0]
-            for r in db.sql(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
-            ).fetchall()
-        }
+        present = set(list_marts(db))
         return {
             m: db.execute(f"select count(*) from marts.{m}").fetchall()[0][0] for m in GRAINS if m in present
         }

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from touchpoints.config import DAGS_DIR, Paths
+from touchpoints.config import DAGS_DIR, WAREHOUSE_POOL, Paths
 
 DAG_ID = "touchpoints_nightly"
 
@@ -26,14 +26,14 @@ def configure_airflow(paths: Paths) -> None:
         os.environ.setdefault(key, value)
 
 
-WAREHOUSE_POOL = ("touchpoints_warehouse", "1", "Serialises the steps that write the DuckDB warehouse")
+POOL_ARGS = (WAREHOUSE_POOL, "1", "Serialises the steps that write the DuckDB warehouse")
 
 
 def migrate_metadata_db() -> None:
     """``airflow db migrate`` and the warehouse pool: creates or upgrades the metadata database (idempotent)."""
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True)
     subprocess.run(
-        [sys.executable, "-m", "airflow", "pools", "set", *WAREHOUSE_POOL], check=True, capture_output=True
+        [sys.executable, "-m", "airflow", "pools", "set", *POOL_ARGS], check=True, capture_output=True
     )
 
 

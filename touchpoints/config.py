@@ -9,6 +9,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DAGS_DIR = REPO_ROOT / "dags"
+# One slot: the steps that write or swap the DuckDB warehouse never overlap, even across runs (backfills).
+WAREHOUSE_POOL = "touchpoints_warehouse"
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,11 @@ class Paths:
             airflow_home=Path(os.environ.get("AIRFLOW_HOME", home / "airflow")).resolve(),
             web_events_url=os.environ.get("TOUCHPOINTS_WEB_EVENTS_URL"),
         )
+
+    @property
+    def dbt_target(self) -> Path:
+        """dbt's target folder (manifest, catalog, run results) for this home."""
+        return self.home / "dbt_target"
 
     @property
     def docs(self) -> Path:

@@ -64,7 +64,7 @@ def run_dbt(paths: Paths, command: str, *args: str) -> DbtOutcome:
         *args,
         "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(paths.home / "dbt_target"),
+        "--target-path", str(paths.dbt_target),
         "--log-path", str(paths.home / "logs" / "dbt"),
     ]  # fmt: skip
     with _environment(paths.dbt_env()):

@@ -30,7 +30,7 @@ def build_docs(paths: Paths) -> dict[str, str]:
     from expectations.runner import open_context
 
     run_dbt(paths, "docs", "generate", "--static")
-    target = paths.home / "dbt_target"
+    target = paths.dbt_target
     site = paths.docs
     (site / "dbt").mkdir(parents=True, exist_ok=True)
     for name in DBT_DOCS_FILES:

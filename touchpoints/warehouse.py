@@ -31,18 +31,19 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
+def list_marts(db: duckdb.DuckDBPyConnection) -> list[str]:
+    """The tables of the ``marts`` schema, sorted."""
+    return sorted(
+        r[0] for r in db.sql("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
+    )
+
+
 def export_marts(published: Path, folder: Path) -> list[Path]:
     """Write every mart of the published warehouse as ``<folder>/<mart>.parquet`` (each swapped in whole)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     with connect_read_only(published) as db:
-        marts = [
-            r[0]
-            for r in db.sql(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
-            ).fetchall()
-        ]
-        for mart in sorted(marts):
+        for mart in list_marts(db):
             target = folder / f"{mart}.parquet"
             staging = folder / f".{mart}.parquet.tmp"
             db.execute(f"copy marts.{mart} to '{staging}' (format parquet, compression zstd)")

@@ -14,18 +14,13 @@ import pytest
 from tests.pipeline_home import land_day
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import run_dbt
+from touchpoints.warehouse import list_marts
 
 
 def marts(paths: Paths) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(paths.build_warehouse), read_only=True) as db:
-        names = [
-            r[0]
-            for r in db.sql(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
-            ).fetchall()
-        ]
         frames = {}
-        for name in names:
+        for name in list_marts(db):
             frame = db.sql(f"select * from marts.{name}").df()
             frames[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
     return frames

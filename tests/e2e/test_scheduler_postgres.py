@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,20 +21,16 @@ from sandbox.connections import sandbox_environment
 from sandbox.event_files import write_event_files
 from sandbox.generator import SandboxConfig, generate
 from sandbox.server import SandboxServer
-from touchpoints.airflow_env import WAREHOUSE_POOL
+from tests.receivers import free_port
+from touchpoints.airflow_env import POOL_ARGS
 from touchpoints.config import DAGS_DIR, REPO_ROOT
+from touchpoints.warehouse import list_marts
 
 pytestmark = pytest.mark.e2e
 
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 AIRFLOW = [sys.executable, "-m", "airflow"]
 WAIT_SECONDS = 420
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def admin(sql: str) -> None:
@@ -76,7 +71,7 @@ class Airflow:
         admin(f"drop database if exists {self.database}")
         admin(f"create database {self.database}")
         self.cli("db", "migrate")
-        self.cli("pools", "set", *WAREHOUSE_POOL)
+        self.cli("pools", "set", *POOL_ARGS)
         self.logs.mkdir(parents=True, exist_ok=True)
         for service in ("api-server", "scheduler", "dag-processor"):
             log = (self.logs / f"{service}.log").open("w")
@@ -129,12 +124,8 @@ class Airflow:
 def fingerprint(warehouse: Path) -> tuple:
     """Row counts of every mart and a hash of the touchpoints' keys, customers and stages."""
     with duckdb.connect(str(warehouse), read_only=True) as db:
-        marts = [
-            r[0]
-            for r in db.sql("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
-        ]
         counts = tuple(
-            (m, db.execute(f"select count(*) from marts.{m}").fetchall()[0][0]) for m in sorted(marts)
+            (m, db.execute(f"select count(*) from marts.{m}").fetchall()[0][0]) for m in list_marts(db)
         )
         digest = db.sql(
             "select sum(hash(touchpoint_id, customer_id, journey_stage)) from marts.fct_touchpoints"

@@ -13,6 +13,8 @@ import pyarrow.parquet as pq
 import pytest
 from PIL import Image, ImageStat
 
+from touchpoints.warehouse import list_marts
+
 pytestmark = pytest.mark.e2e
 
 CHROMIUM_FLAGS = [
@@ -68,13 +70,9 @@ def test_kpi_report_charts_render(two_nights: Path, tmp_path: Path) -> None:
 def test_marts_are_exported_as_parquet(two_nights: Path) -> None:
     exports = two_nights.parents[1] / "exports" / "marts"
     with duckdb.connect(str(two_nights), read_only=True) as db:
-        counts = dict(
-            db.sql(
-                "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts'"
-            ).fetchall()
-        )
+        marts = list_marts(db)
         touchpoints = db.sql("select count(*) from marts.fct_touchpoints").fetchall()[0][0]
-    assert sorted(p.stem for p in exports.glob("*.parquet")) == sorted(counts)
+    assert sorted(p.stem for p in exports.glob("*.parquet")) == marts
     assert pq.read_metadata(exports / "fct_touchpoints.parquet").num_rows == touchpoints
 
 

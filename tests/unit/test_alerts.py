@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 
-from tests.receivers import webhook_receiver
+from tests.receivers import free_port, webhook_receiver
 from touchpoints.alerts import compose, send_alert
 
 
@@ -19,12 +17,6 @@ class Inbox(Message):
 
     def handle_message(self, message) -> None:  # type: ignore[override]
         self.messages.append(message)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_alert_goes_to_the_webhook_and_by_mail(monkeypatch: pytest.MonkeyPatch) -> None:
