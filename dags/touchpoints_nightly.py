@@ -1,4 +1,4 @@
-"""touchpoints_nightly: extract ▶ validate landed ▶ dbt build ▶ validate marts ▶ publish ▶ docs, daily.
+"""touchpoints_nightly: extract ▶ validate landed ▶ source freshness ▶ dbt build ▶ validate marts ▶ publish ▶ docs, daily.
 
 A run for logical date D processes the UTC day [D, D+1): scheduled runs start after the day has ended,
 and ``airflow dags test touchpoints_nightly D`` processes day D too. The file stays thin: the work is in
@@ -98,6 +98,12 @@ def touchpoints_nightly() -> None:
         return _fail_without_retry(run, _day(context), context["run_id"])
 
     @task(pool=WAREHOUSE_POOL)
+    def source_freshness() -> list[dict[str, Any]]:
+        from touchpoints.pipeline import check_source_freshness
+
+        return _fail_without_retry(check_source_freshness)
+
+    @task(pool=WAREHOUSE_POOL)
     def dbt_build() -> dict[str, Any]:
         from touchpoints.pipeline import build_warehouse
 
@@ -122,7 +128,15 @@ def touchpoints_nightly() -> None:
         return build_docs()
 
     landed = [land.override(group_id=f"land_{source}")(source) for source in SOURCES]
-    landed >> validate_landed() >> dbt_build() >> validate_marts() >> publish() >> docs()
+    (
+        landed
+        >> validate_landed()
+        >> source_freshness()
+        >> dbt_build()
+        >> validate_marts()
+        >> publish()
+        >> docs()
+    )
 
 
 touchpoints_nightly()

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from touchpoints.config import DBT_PROJECT_DIR, Paths
 
@@ -27,6 +28,11 @@ class DbtOutcome:
 
 class DbtFailed(RuntimeError):
     """A model, test or contract failed: the run stops before publishing."""
+
+
+class SourcesStale(RuntimeError):
+    """A source is past its error threshold (or its freshness could not be measured): nothing is built
+    from it, and a retry would not help."""
 
 
 @contextmanager
@@ -54,13 +60,13 @@ def _release_duckdb() -> None:
     gc.collect()
 
 
-def run_dbt(paths: Paths, command: str, *args: str) -> DbtOutcome:
-    """Run ``dbt <command> [args]`` on the project; raise DbtFailed naming every failed node."""
+def _invoke(paths: Paths, command: str, *args: str) -> Any:
+    """``dbt <command> [args]`` in-process on the project; returns dbt's result object."""
     from dbt.cli.main import dbtRunner  # heavy: imported only when a task runs
 
     paths.build_warehouse.parent.mkdir(parents=True, exist_ok=True)
     cli_args = [
-        command,
+        *command.split(),
         *args,
         "--project-dir", str(DBT_PROJECT_DIR),
         "--profiles-dir", str(DBT_PROJECT_DIR),
@@ -69,9 +75,14 @@ def run_dbt(paths: Paths, command: str, *args: str) -> DbtOutcome:
     ]  # fmt: skip
     with _environment(paths.dbt_env()):
         try:
-            result = dbtRunner().invoke(cli_args)
+            return dbtRunner().invoke(cli_args)
         finally:
             _release_duckdb()
+
+
+def run_dbt(paths: Paths, command: str, *args: str) -> DbtOutcome:
+    """Run ``dbt <command> [args]`` on the project; raise DbtFailed naming every failed node."""
+    result = _invoke(paths, command, *args)
     nodes = list(result.result or []) if command in ("build", "run", "test") else []
     failed = [
         f"{node.node.name}: {node.status} {(node.message or '').strip()[:300]}"
@@ -84,3 +95,51 @@ def run_dbt(paths: Paths, command: str, *args: str) -> DbtOutcome:
         detail = outcome.describe() if failed else f"dbt {outcome.command} failed: {result.exception}"
         raise DbtFailed(detail)
     return outcome
+
+
+@dataclass(frozen=True)
+class SourceFreshness:
+    """One landed entity's freshness: hours since it last landed new records, against its thresholds."""
+
+    source: str
+    entity: str
+    status: str  # pass, warn, error or runtime error
+    hours_since_records: float | None
+    warn_after_hours: float | None
+    error_after_hours: float | None
+
+    def describe(self) -> str:
+        age = "never landed a record" if self.hours_since_records is None else (
+            f"last landed new records {self.hours_since_records:.1f} h ago"
+        )  # fmt: skip
+        limit = self.error_after_hours if self.status == "error" else self.warn_after_hours
+        return f"{self.source}.{self.entity} {age} ({self.status} after {limit:g} h)"
+
+
+def _hours(threshold: Any) -> float | None:
+    if threshold is None or threshold.count is None:
+        return None
+    per_hour = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}[str(threshold.period.value)]
+    return threshold.count * per_hour
+
+
+def source_freshness(paths: Paths) -> list[SourceFreshness]:
+    """``dbt source freshness`` over every landed entity (a DbtFailed only if dbt itself could not run)."""
+    result = _invoke(paths, "source freshness")
+    if result.result is None:
+        raise DbtFailed(f"dbt source freshness could not run: {result.exception}")
+    checks = []
+    for row in result.result.results:
+        age = getattr(row, "age", None)
+        never = getattr(row, "max_loaded_at", None) is not None and row.max_loaded_at.year == 1
+        checks.append(
+            SourceFreshness(
+                source=row.node.source_name,
+                entity=row.node.name,
+                status=str(row.status),
+                hours_since_records=None if age is None or never else round(age / 3600, 2),
+                warn_after_hours=_hours(row.node.freshness.warn_after),
+                error_after_hours=_hours(row.node.freshness.error_after),
+            )
+        )
+    return checks

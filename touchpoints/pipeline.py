@@ -20,9 +20,9 @@ def permanent_errors() -> tuple[type[Exception], ...]:
     """Failures a retry cannot fix: bad credentials, failed validations, failed dbt models or tests."""
     from connectors.errors import FatalApiError
     from expectations.outcomes import ValidationFailed
-    from touchpoints.dbt_runner import DbtFailed
+    from touchpoints.dbt_runner import DbtFailed, SourcesStale
 
-    return (FatalApiError, ValidationFailed, DbtFailed)
+    return (FatalApiError, ValidationFailed, DbtFailed, SourcesStale)
 
 
 def extract_entity(source: str, entity: str, day: date, connection: Any) -> dict[str, Any]:
@@ -78,6 +78,30 @@ def validate_landed(day: date, run_id: str) -> list[dict[str, Any]]:
     if not all(o.success for o in outcomes):
         raise ValidationFailed(outcomes)
     return [asdict(o) for o in outcomes]
+
+
+def check_source_freshness() -> list[dict[str, Any]]:
+    """``dbt source freshness``: log the stale entities, and raise SourcesStale past an error threshold."""
+    from touchpoints.dbt_runner import SourcesStale, source_freshness
+
+    checks = source_freshness(Paths.from_env())
+    for check in checks:
+        if check.status == "warn":
+            log.warning("stale source: %s", check.describe())
+    failed = [check for check in checks if check.status not in ("pass", "warn")]
+    if failed:
+        raise SourcesStale(
+            "stale sources, nothing was built: "
+            + "; ".join(check.describe() for check in failed)
+            + ". What to do: look at the land_<source> tasks of the last nights and the source's Airflow"
+            " connection (expired credentials, a quiet API); re-run the missed days with"
+            " `touchpoints run --start <day> --end <day>` or `airflow backfill create`. A source that is"
+            " quiet on purpose takes higher thresholds: TOUCHPOINTS_FRESHNESS_WARN_HOURS and"
+            " TOUCHPOINTS_FRESHNESS_ERROR_HOURS."
+        )
+    log.info("%d landed entities checked for freshness, %d stale", len(checks), len(checks) - sum(
+        check.status == "pass" for check in checks))  # fmt: skip
+    return [asdict(check) for check in checks]
 
 
 def build_warehouse() -> dict[str, Any]:

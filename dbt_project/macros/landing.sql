@@ -27,3 +27,25 @@
 {% macro postgres__utc_timestamp(expression) -%}
     ({{ expression }} at time zone 'UTC')
 {%- endmacro %}
+
+{#- When an entity last landed new records (the newest manifest of a load with rows): what source
+    freshness measures. Extraction time is wall-clock time, so a backfill of old days counts as fresh,
+    while a source whose API has gone quiet (empty loads night after night) turns stale. -#}
+{% macro last_landed_at(source_node) -%}
+    {{ return(adapter.dispatch('last_landed_at', 'touchpoints')(source_node)) }}
+{%- endmacro %}
+
+{% macro default__last_landed_at(source_node) -%}
+    select max(cast(extracted_at as timestamptz))
+    from read_json(
+        '{{ env_var("TOUCHPOINTS_LANDING_DIR", "../landing") }}/{{ source_node.source_name }}/{{ source_node.name }}/ds=*/_manifest.json',
+        columns = {extracted_at: 'varchar', rows: 'bigint'}
+    )
+    where rows > 0
+{%- endmacro %}
+
+{% macro postgres__last_landed_at(source_node) -%}
+    select max(extracted_at)
+    from landing.manifests
+    where source = '{{ source_node.source_name }}' and entity = '{{ source_node.name }}' and rows > 0
+{%- endmacro %}

@@ -40,7 +40,8 @@ def test_pipeline_shape(dagbag) -> None:
     for source in SOURCES:
         assert f"land_{source}.extract" in ids
         assert "validate_landed" in dag.get_task(f"land_{source}.extract").downstream_task_ids
-    assert dag.get_task("validate_landed").downstream_task_ids == {"dbt_build"}
+    assert dag.get_task("validate_landed").downstream_task_ids == {"source_freshness"}
+    assert dag.get_task("source_freshness").downstream_task_ids == {"dbt_build"}
     assert dag.get_task("dbt_build").downstream_task_ids == {"validate_marts"}
     assert dag.get_task("validate_marts").downstream_task_ids == {"publish"}
     assert dag.get_task("publish").downstream_task_ids == {"docs"}
@@ -86,5 +87,5 @@ def test_landing_and_publishing_emit_assets(dagbag) -> None:
 
 def test_warehouse_steps_share_a_one_slot_pool(dagbag) -> None:
     dag = dagbag.dags["touchpoints_nightly"]
-    for task_id in ("validate_landed", "dbt_build", "validate_marts", "publish", "docs"):
+    for task_id in ("validate_landed", "source_freshness", "dbt_build", "validate_marts", "publish", "docs"):
         assert dag.get_task(task_id).pool == "touchpoints_warehouse", task_id
