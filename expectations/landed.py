@@ -1,16 +1,14 @@
-"""Validation of one landed partition against its raw suite."""
+"""Validation of one landed partition against its raw suite, computed by DuckDB on the Parquet file."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from connectors.landing import DATA_FILE, partition_dir
 from connectors.registry import SOURCES
 from expectations.outcomes import ValidationOutcome
 from expectations.raw_suites import raw_suite
-from expectations.runner import open_context, validate_frame
+from expectations.runner import SqlBatch, open_context, validate_batch
 
 
 def validate_landed(
@@ -22,6 +20,12 @@ def validate_landed(
         raise FileNotFoundError(
             f"{source}.{entity}: no landed partition for ds={ds} at {path}; run the extract first"
         )
-    frame = pq.read_table(path).to_pandas()
     connector = SOURCES[source]
-    return validate_frame(open_context(gx_root), raw_suite(connector, connector.stream(entity)), frame)
+    parquet = str(path).replace("'", "''")
+    batch = SqlBatch(
+        datasource="touchpoints_landing",
+        engine="duckdb",
+        connection_string="duckdb:///:memory:",
+        query=f"select * from read_parquet('{parquet}', hive_partitioning = false)",
+    )
+    return validate_batch(open_context(gx_root), raw_suite(connector, connector.stream(entity)), batch)

@@ -1,24 +1,43 @@
-"""Runs suites on pandas batches in a file-backed GX context (so Data Docs can be built from it).
-
-GX's SQL engine returns empty metrics on DuckDB through duckdb-engine (GX issue 10738), so batches are
-read with pyarrow (landed Parquet) or DuckDB's own client (marts) and validated as DataFrames.
+"""Runs suites in a file-backed GX context (so Data Docs can be built from it), with every metric computed
+inside the database engine: DuckDB (landed Parquet and the DuckDB warehouse, through the datasource of
+``expectations.duckdb_datasource``) or PostgreSQL (the scale-out warehouse, GX's own datasource).
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
 import great_expectations as gx
-import pandas as pd
+import sqlalchemy as sa
 from great_expectations.data_context import AbstractDataContext
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
+import expectations.duckdb_datasource  # noqa: F401 - registers the duckdb datasource type before any context loads
 from expectations.outcomes import ValidationOutcome
 
 log = logging.getLogger(__name__)
-DATASOURCE = "touchpoints"
+
+
+LEGACY_PANDAS_DATASOURCE = "touchpoints"
+
+
+@dataclass(frozen=True)
+class SqlBatch:
+    """A batch GX validates in place: a datasource (engine and URL) and the query selecting the rows.
+
+    The URL may hold ``${ENV_VAR}`` placeholders (GX substitutes them when it connects), so no secret is
+    written to the GX project.
+    """
+
+    datasource: str
+    engine: Literal["duckdb", "postgres"]
+    connection_string: str
+    query: str
+    engine_kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 def open_context(gx_root: Path) -> AbstractDataContext:
@@ -26,48 +45,96 @@ def open_context(gx_root: Path) -> AbstractDataContext:
     gx_root.mkdir(parents=True, exist_ok=True)
     context = gx.get_context(mode="file", project_root_dir=str(gx_root))
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    _forget_pandas_batches(context, gx_root)
     return context
 
 
-def validate_frame(
-    context: AbstractDataContext, suite: gx.ExpectationSuite, frame: pd.DataFrame
-) -> ValidationOutcome:
-    """Add-or-update the suite, its validation definition and checkpoint, then validate the frame.
+def _forget_pandas_batches(context: AbstractDataContext, gx_root: Path) -> None:
+    """Projects made before validation moved into the engines hold a pandas datasource whose validation
+    definitions and checkpoints no longer resolve; both are regenerated on every validation, so drop them
+    (stored results and suites stay)."""
+    if LEGACY_PANDAS_DATASOURCE not in context.data_sources.all():
+        return
+    for folder in ("validation_definitions", "checkpoints"):
+        for stale in (gx_root / "gx" / folder).glob("*.json"):
+            stale.unlink()
+    context.data_sources.delete(LEGACY_PANDAS_DATASOURCE)
 
-    The checkpoint stores the result, so the Data Docs built after the run show every validation.
-    """
-    started = time.monotonic()
-    stored = context.suites.add_or_update(suite)
-    source = context.data_sources.add_or_update_pandas(DATASOURCE)
-    asset = next((a for a in source.assets if a.name == suite.name), None) or source.add_dataframe_asset(
-        suite.name
-    )
-    batch = next((b for b in asset.batch_definitions if b.name == "whole"), None)
-    batch = batch or asset.add_batch_definition_whole_dataframe("whole")
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=suite.name, data=batch, suite=stored)
-    )
-    checkpoint = context.checkpoints.add_or_update(
-        gx.Checkpoint(name=suite.name, validation_definitions=[definition], result_format="SUMMARY")
-    )
-    run = checkpoint.run(batch_parameters={"dataframe": frame})
-    result = next(iter(run.run_results.values()))
+
+def _failures(result: Any) -> list[str]:
     failures = []
     for item in result.results:
         if not item.success:
             config = item.expectation_config
             column = config.kwargs.get("column")
             detail = item.result.get("unexpected_count")
+            reason = (item.exception_info or {}).get("exception_message")
             where = f" on {column}" if column else ""
-            failures.append(
-                f"{config.type}{where} ({detail} unexpected)" if detail else f"{config.type}{where}"
-            )
+            suffix = f" ({detail} unexpected)" if detail else f" (error: {reason})" if reason else ""
+            failures.append(f"{config.type}{where}{suffix}")
+    return failures
+
+
+def _definition_name(suite_name: str, datasource: str) -> str:
+    """Validation definitions and checkpoints are per suite and datasource (a project may serve both
+    warehouse targets)."""
+    return f"{suite_name} @ {datasource}"
+
+
+def _configured_as(source: Any, batch: SqlBatch) -> bool:
+    configured = getattr(source.connection_string, "template_str", source.connection_string)
+    return str(configured) == batch.connection_string and (source.kwargs or {}) == batch.engine_kwargs
+
+
+def _datasource(context: AbstractDataContext, batch: SqlBatch) -> Any:
+    """The batch's datasource, reused while its settings are unchanged. Re-configuring a datasource drops
+    its assets, so the definitions and checkpoints that use them are deleted first."""
+    existing = context.data_sources.all().get(batch.datasource)
+    if existing is not None and _configured_as(existing, batch):
+        return existing
+    if existing is not None:
+        for asset in existing.assets:
+            name = _definition_name(asset.name, batch.datasource)
+            for collection in (context.checkpoints, context.validation_definitions):
+                if any(item.name == name for item in collection.all()):
+                    collection.delete(name)
+    sources = context.data_sources
+    add = sources.add_or_update_duckdb if batch.engine == "duckdb" else sources.add_or_update_postgres
+    return add(name=batch.datasource, connection_string=batch.connection_string, kwargs=batch.engine_kwargs)
+
+
+def validate_batch(context: AbstractDataContext, suite: gx.ExpectationSuite, batch: SqlBatch) -> ValidationOutcome:
+    """Add-or-update the suite, its query asset, validation definition and checkpoint, then validate.
+
+    The checkpoint stores the result, so the Data Docs built after the run show every validation. The
+    engine's connections are closed afterwards: a DuckDB file must not stay open between pipeline steps.
+    """
+    started = time.monotonic()
+    stored = context.suites.add_or_update(suite)
+    source = _datasource(context, batch)
+    if any(asset.name == suite.name for asset in source.assets):
+        source.delete_asset(suite.name)
+    whole = source.add_query_asset(name=suite.name, query=batch.query).add_batch_definition_whole_table("whole")
+    name = _definition_name(suite.name, batch.datasource)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=whole, suite=stored)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(name=name, validation_definitions=[definition], result_format="SUMMARY")
+    )
+    try:
+        result = next(iter(checkpoint.run().run_results.values()))
+        with source.get_engine().connect() as connection:
+            rows = connection.execute(sa.text(f"select count(*) from ({batch.query}) as batch")).scalar_one()
+    finally:
+        source.get_execution_engine().close()
+        source.get_engine().dispose()
     outcome = ValidationOutcome(
         suite.name,
         bool(result.success),
         len(result.results),
-        len(frame),
-        failures,
+        int(rows),
+        _failures(result),
         round(time.monotonic() - started, 3),
     )
     log.info(outcome.describe())

@@ -1,44 +1,51 @@
 """The run audit in the warehouse: ``audit.load_runs`` and ``audit.validation_results``.
 
 Rows are keyed by run, day and what they describe, and replaced on a retry, so a retried task never
-duplicates them. They are written to the build warehouse and published with it.
+duplicates them. On DuckDB they are written to the build warehouse and published with it; on PostgreSQL
+the ``audit`` schema is shared by build and published (it logs runs, failed ones included).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from pathlib import Path
-
-import duckdb
+from typing import Any
 
 from connectors.landing import Manifest
 from expectations.outcomes import ValidationOutcome
+from touchpoints.config import Paths
+from touchpoints.warehouse_sql import open_warehouse
 
 DDL = """
 create schema if not exists audit;
 create table if not exists audit.load_runs (
     run_id varchar, ds date, source varchar, entity varchar,
     rows_extracted bigint, rows_quarantined bigint, duplicates_dropped bigint, rows_landed bigint,
-    pages bigint, extract_seconds double, extracted_at timestamp,
-    suite varchar, validated boolean, validation_seconds double, recorded_at timestamp
+    pages bigint, extract_seconds double precision, extracted_at timestamp,
+    suite varchar, validated boolean, validation_seconds double precision, recorded_at timestamp
 );
 create table if not exists audit.validation_results (
     run_id varchar, ds date, stage varchar, suite varchar, success boolean,
-    expectations bigint, rows_validated bigint, failures varchar, seconds double, validated_at timestamp
+    expectations bigint, rows_validated bigint, failures varchar, seconds double precision,
+    validated_at timestamp
 );
 """
 
 
-def _connect(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    warehouse.parent.mkdir(parents=True, exist_ok=True)
-    connection = duckdb.connect(str(warehouse))
-    connection.execute(DDL)
-    return connection
+def _replace_rows(paths: Paths, table: str, key: dict[str, Any], rows: list[tuple[Any, ...]]) -> None:
+    """Delete the table's rows for ``key`` and insert ``rows``, in one go (idempotent on a retry)."""
+    where = " and ".join(f"{column} = ?" for column in key)
+    with open_warehouse(paths, build=True, read_only=False) as warehouse:
+        assert warehouse is not None
+        warehouse.rows(DDL)
+        warehouse.rows(f"delete from audit.{table} where {where}", list(key.values()))
+        if rows:
+            marks = ", ".join("?" * len(rows[0]))
+            warehouse.execute_many(f"insert into audit.{table} values ({marks})", rows)
 
 
 def record_loads(
-    warehouse: Path, run_id: str, ds: date, loads: Iterable[tuple[Manifest, ValidationOutcome]]
+    paths: Paths, run_id: str, ds: date, loads: Iterable[tuple[Manifest, ValidationOutcome]]
 ) -> None:
     """One row per landed entity: what was extracted, quarantined, landed, and its raw validation."""
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -50,15 +57,11 @@ def record_loads(
         )
         for m, o in loads
     ]  # fmt: skip
-    with _connect(warehouse) as db:
-        db.execute("delete from audit.load_runs where run_id = ? and ds = ?", [run_id, ds])
-        db.executemany(
-            "insert into audit.load_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-        )
+    _replace_rows(paths, "load_runs", {"run_id": run_id, "ds": ds}, rows)
 
 
 def record_validations(
-    warehouse: Path, run_id: str, ds: date, stage: str, outcomes: list[ValidationOutcome]
+    paths: Paths, run_id: str, ds: date, stage: str, outcomes: list[ValidationOutcome]
 ) -> None:
     """One row per suite or cross-check run at a stage (``landed`` or ``marts``)."""
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -77,9 +80,4 @@ def record_validations(
         )
         for o in outcomes
     ]
-    with _connect(warehouse) as db:
-        db.execute(
-            "delete from audit.validation_results where run_id = ? and ds = ? and stage = ?",
-            [run_id, ds, stage],
-        )
-        db.executemany("insert into audit.validation_results values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    _replace_rows(paths, "validation_results", {"run_id": run_id, "ds": ds, "stage": stage}, rows)

@@ -50,8 +50,7 @@ def run_days(start: date, end: date) -> None:
             finally:
                 get_listener_manager().pm.unregister(listener)
         state = str(run.state)
-        warehouse = paths.warehouse if state == "success" else paths.build_warehouse
-        console.print(run_summary(warehouse, run.run_id))
+        console.print(run_summary(paths, run.run_id, published=state == "success"))
         if state != "success":
             console.print(f"[red]touchpoints_nightly {day}: {state}[/red]")
             for failure in listener.failed:
@@ -156,7 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "report":
         from touchpoints.kpi_report import build_report
 
-        console.print(f"KPI report: {build_report(paths.warehouse, paths.docs / 'report' / 'index.html')}")
+        console.print(f"KPI report: {build_report(paths, paths.docs / 'report' / 'index.html')}")
     elif args.command == "docs":
         server = serve_docs(paths.docs, args.port)
         console.print(f"Docs on http://127.0.0.1:{args.port}/ (Ctrl-C stops)")

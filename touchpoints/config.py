@@ -24,6 +24,7 @@ class Paths:
     gx: Path
     airflow_home: Path
     web_events_url: str | None
+    warehouse_target: str  # the dbt target: "duckdb" (default) or "postgres" (scale-out)
 
     @classmethod
     def from_env(cls) -> Paths:
@@ -42,6 +43,7 @@ class Paths:
             gx=Path(os.environ.get("TOUCHPOINTS_GX_DIR", home / "gx")).resolve(),
             airflow_home=Path(os.environ.get("AIRFLOW_HOME", home / "airflow")).resolve(),
             web_events_url=os.environ.get("TOUCHPOINTS_WEB_EVENTS_URL"),
+            warehouse_target=os.environ.get("TOUCHPOINTS_DBT_TARGET", "duckdb"),
         )
 
     @property
@@ -63,4 +65,14 @@ class Paths:
         return {
             "TOUCHPOINTS_LANDING_DIR": str(self.landing),
             "TOUCHPOINTS_BUILD_DUCKDB_PATH": str(self.build_warehouse),
+            "TOUCHPOINTS_DBT_TARGET": self.warehouse_target,
         }
+
+    @property
+    def on_postgres(self) -> bool:
+        """True when the warehouse is PostgreSQL rather than the DuckDB file."""
+        if self.warehouse_target not in ("duckdb", "postgres"):
+            raise ValueError(
+                f"TOUCHPOINTS_DBT_TARGET must be duckdb or postgres, not {self.warehouse_target!r}"
+            )
+        return self.warehouse_target == "postgres"

@@ -9,6 +9,7 @@ from html import escape
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import run_dbt
 from touchpoints.kpi_report import build_report
+from touchpoints.warehouse_sql import describe_published
 
 DBT_DOCS_FILES = ("static_index.html", "index.html", "manifest.json", "catalog.json")
 INDEX = """<!doctype html>
@@ -39,8 +40,8 @@ def build_docs(paths: Paths) -> dict[str, str]:
     open_context(paths.gx).build_data_docs()
     gx_site = paths.gx / "gx" / "uncommitted" / "data_docs" / "local_site"
     shutil.copytree(gx_site, site / "gx", dirs_exist_ok=True)
-    build_report(paths.warehouse, site / "report" / "index.html")
-    (site / "index.html").write_text(INDEX.format(warehouse=escape(str(paths.warehouse))))
+    build_report(paths, site / "report" / "index.html")
+    (site / "index.html").write_text(INDEX.format(warehouse=escape(describe_published(paths))))
     return {
         "report": str(site / "report" / "index.html"),
         "index": str(site / "index.html"),

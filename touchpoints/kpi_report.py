@@ -9,10 +9,12 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import matplotlib
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
+
+from touchpoints.config import Paths
+from touchpoints.warehouse_sql import WarehouseSql, describe_published, open_warehouse
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
@@ -81,42 +83,30 @@ def _lines(frame: pd.DataFrame, title: str, left: str, right: str, right_percent
     return _svg(figure)
 
 
-def _pivot(db: duckdb.DuckDBPyConnection, mart: str, index: str, column: str, measure: str) -> pd.DataFrame:
+def _pivot(db: WarehouseSql, mart: str, index: str, column: str, measure: str) -> pd.DataFrame:
     """``measure`` summed per ``index`` (rows) and ``column`` (series) from a mart."""
-    query = f"select {index}, {column}, sum({measure}) as {measure} from marts.{mart} group by all order by {index}"
-    return db.sql(query).df().pivot_table(index=index, columns=column, values=measure, fill_value=0)
+    query = f"select {index}, {column}, sum({measure}) as {measure} from {{marts}}.{mart} group by 1, 2 order by 1"
+    return db.frame(query).pivot_table(index=index, columns=column, values=measure, fill_value=0)
 
 
-def _charts(db: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+def _charts(db: WarehouseSql) -> list[tuple[str, str, str]]:
     """(title, what it shows, svg) for every chart of the report."""
     daily = _pivot(db, "kpi_touchpoints_daily", "occurred_date", "channel", "touchpoints")
     stages = _pivot(db, "kpi_touchpoints_daily", "occurred_date", "journey_stage", "touchpoints")
-    email = (
-        db.sql("""
+    email = db.frame("""
         select campaign_title, open_rate, click_rate, click_to_open_rate
-        from marts.kpi_email_campaigns order by sent_at
-    """)
-        .df()
-        .set_index("campaign_title")
-    )
-    support = (
-        db.sql("""
+        from {marts}.kpi_email_campaigns order by sent_at
+    """).set_index("campaign_title")
+    support = db.frame("""
         select created_date, median_first_reply_minutes, csat_score
-        from marts.kpi_support_daily order by created_date
-    """)
-        .df()
-        .set_index("created_date")
+        from {marts}.kpi_support_daily order by created_date
+    """).set_index("created_date")
+    reviews = db.frame("""
+        select review_date, avg_rating, response_rate from {marts}.kpi_reviews_daily order by review_date
+    """).set_index("review_date")
+    web = db.frame(
+        "select session_date, platform, bounce_rate, avg_session_seconds, conversion_rate from {marts}.kpi_web_daily"
     )
-    reviews = (
-        db.sql("""
-        select review_date, avg_rating, response_rate from marts.kpi_reviews_daily order by review_date
-    """)
-        .df()
-        .set_index("review_date")
-    )
-    web = db.sql(
-        "select session_date, platform, bounce_rate, avg_session_seconds, conversion_rate from marts.kpi_web_daily"
-    ).df()
     attribution = _pivot(db, "kpi_channel_attribution", "model", "channel", "attributed_orders")
 
     def by_platform(measure: str) -> pd.DataFrame:
@@ -135,23 +125,27 @@ def _charts(db: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
     ]  # fmt: skip
 
 
-def build_report(warehouse: Path, output: Path) -> Path:
+def build_report(paths: Paths, output: Path) -> Path:
     """Write ``output`` (an HTML file) from the published warehouse; return its path."""
-    with duckdb.connect(str(warehouse), read_only=True) as db:
+    with open_warehouse(paths, build=False) as db:
+        if db is None:
+            raise FileNotFoundError(
+                f"no published warehouse at {paths.warehouse}: run `touchpoints run` first"
+            )
         charts = _charts(db)
-        comparison = db.sql("""
+        comparison = db.frame("""
             select channel, kpi_name, this_week_value, last_week_value, relative_change, iso_week
-            from marts.kpi_period_comparison
-            where week_start = (select max(week_start) from marts.kpi_period_comparison)
+            from {marts}.kpi_period_comparison
+            where week_start = (select max(week_start) from {marts}.kpi_period_comparison)
             order by channel, kpi_name
-        """).df()
+        """)
     environment = Environment(loader=PackageLoader("touchpoints"), autoescape=select_autoescape())
     html = environment.get_template("kpi_report.html.j2").render(
         charts=charts,
         comparison=comparison.to_dict("records"),
         week=comparison["iso_week"].iloc[0] if len(comparison) else None,
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        warehouse=str(warehouse),
+        warehouse=describe_published(paths),
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(html)

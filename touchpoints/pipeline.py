@@ -71,8 +71,8 @@ def validate_landed(day: date, run_id: str) -> list[dict[str, Any]]:
         for entity in source.entities
     ]
     outcomes = [outcome for _, outcome in loads]
-    record_loads(paths.build_warehouse, run_id, day, loads)
-    record_validations(paths.build_warehouse, run_id, day, "landed", outcomes)
+    record_loads(paths, run_id, day, loads)
+    record_validations(paths, run_id, day, "landed", outcomes)
     quarantined = sum(manifest.quarantined for manifest, _ in loads)
     log.info("%d entities landed for %s, %d records quarantined", len(loads), ds, quarantined)
     if not all(o.success for o in outcomes):
@@ -84,7 +84,9 @@ def check_source_freshness() -> list[dict[str, Any]]:
     """``dbt source freshness``: log the stale entities, and raise SourcesStale past an error threshold."""
     from touchpoints.dbt_runner import SourcesStale, source_freshness
 
-    checks = source_freshness(Paths.from_env())
+    paths = Paths.from_env()
+    _load_landing_into_warehouse(paths)
+    checks = source_freshness(paths)
     for check in checks:
         if check.status == "warn":
             log.warning("stale source: %s", check.describe())
@@ -104,11 +106,22 @@ def check_source_freshness() -> list[dict[str, Any]]:
     return [asdict(check) for check in checks]
 
 
+def _load_landing_into_warehouse(paths: Paths) -> None:
+    """PostgreSQL reads the landing zone from tables: copy in the partitions it lacks. (DuckDB reads the
+    Parquet files in place.)"""
+    if paths.on_postgres:
+        from touchpoints.postgres import sync_landing
+
+        sync_landing(paths.landing)
+
+
 def build_warehouse() -> dict[str, Any]:
     """``dbt build`` (models, contracts and tests) into the build warehouse."""
     from touchpoints.dbt_runner import run_dbt
 
-    outcome = run_dbt(Paths.from_env(), "build")
+    paths = Paths.from_env()
+    _load_landing_into_warehouse(paths)
+    outcome = run_dbt(paths, "build")
     log.info(outcome.describe())
     return asdict(outcome)
 
@@ -121,8 +134,8 @@ def validate_marts(day: date, run_id: str) -> list[dict[str, Any]]:
     from touchpoints.audit import record_validations
 
     paths = Paths.from_env()
-    outcomes = audit_build(paths.build_warehouse, paths.warehouse, paths.gx, day)
-    record_validations(paths.build_warehouse, run_id, day, "marts", outcomes)
+    outcomes = audit_build(paths, day)
+    record_validations(paths, run_id, day, "marts", outcomes)
     if not all(o.success for o in outcomes):
         raise ValidationFailed(outcomes)
     return [asdict(o) for o in outcomes]
@@ -133,6 +146,12 @@ def publish_warehouse() -> str:
     from touchpoints.warehouse import export_marts, publish
 
     paths = Paths.from_env()
+    if paths.on_postgres:
+        from touchpoints.postgres import publish as swap_schemas
+
+        published_schemas = swap_schemas()
+        log.info("published %s", published_schemas)
+        return published_schemas
     published = publish(paths.build_warehouse, paths.warehouse)
     exported = export_marts(published, paths.exports)
     log.info("published %s; %d marts exported as Parquet to %s", published, len(exported), paths.exports)

@@ -3,14 +3,15 @@ summary table of the run read back from the audit tables."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import duckdb
 import pluggy
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from touchpoints.config import Paths
+from touchpoints.warehouse_sql import open_warehouse
 
 hookimpl = pluggy.HookimplMarker("airflow")
 
@@ -52,7 +53,7 @@ def progress_bar(console: Console) -> Progress:
     )
 
 
-def run_summary(warehouse: Path, run_id: str) -> Table:
+def run_summary(paths: Paths, run_id: str, *, published: bool) -> Table:
     """Rows landed, quarantined and validated per source, and the audit's verdicts, for one run."""
     table = Table(title=f"run {run_id}")
     for column in (
@@ -65,22 +66,22 @@ def run_summary(warehouse: Path, run_id: str) -> Table:
         "extract s",
     ):
         table.add_column(column, justify="right" if column != "source" else "left")
-    if not warehouse.exists():
-        return table
-    with duckdb.connect(str(warehouse), read_only=True) as db:
-        rows = db.execute(
+    with open_warehouse(paths, build=not published) as db:
+        if db is None:
+            return table
+        rows = db.rows(
             """
             select source, count(*), sum(rows_landed), sum(rows_quarantined), sum(duplicates_dropped),
-                   bool_and(validated), round(sum(extract_seconds), 1)
+                   bool_and(validated), round(cast(sum(extract_seconds) as decimal(18, 3)), 1)
             from audit.load_runs where run_id = ? group by source order by source
             """,
             [run_id],
-        ).fetchall()
-        checks = db.execute(
+        )
+        checks = db.rows(
             "select stage, count(*), count(*) filter (where success) from audit.validation_results "
             "where run_id = ? group by stage order by stage",
             [run_id],
-        ).fetchall()
+        )
     for source, entities, landed, quarantined, repeats, validated, seconds in rows:
         table.add_row(
             source,

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import duckdb
 
+from touchpoints.warehouse_sql import duckdb_sql
+from touchpoints.warehouse_sql import list_marts as sql_list_marts
+
 
 def publish(build: Path, published: Path) -> Path:
     """Copy the audited build warehouse next to the published one and rename it into place.
@@ -32,10 +35,8 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def list_marts(db: duckdb.DuckDBPyConnection) -> list[str]:
-    """The tables of the ``marts`` schema, sorted."""
-    return sorted(
-        r[0] for r in db.sql("select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()
-    )
+    """The tables of the ``marts`` schema of a DuckDB warehouse, sorted."""
+    return sql_list_marts(duckdb_sql(db))
 
 
 def export_marts(published: Path, folder: Path) -> list[Path]:

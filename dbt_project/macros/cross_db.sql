@@ -9,7 +9,7 @@
 
 {#- Exact elapsed time between two timestamps, in (fractional) seconds. -#}
 {% macro seconds_between(start_ts, end_ts) -%}
-    (extract(epoch from {{ end_ts }}) - extract(epoch from {{ start_ts }}))
+    cast(extract(epoch from {{ end_ts }}) - extract(epoch from {{ start_ts }}) as {{ double_type() }})
 {%- endmacro %}
 
 {#- A ratio that is NULL, never 0 and never an error, when its denominator is 0 or NULL. -#}
