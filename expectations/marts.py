@@ -70,11 +70,14 @@ def _mart_batch(paths: Paths, mart: str) -> SqlBatch:
 def validate_marts(paths: Paths, day: date) -> list[ValidationOutcome]:
     """Run every mart suite and every cross-check on the build warehouse; one outcome each."""
     if not paths.on_postgres and not paths.build_warehouse.exists():
-        raise FileNotFoundError(f"no build warehouse at {paths.build_warehouse}: run the dbt build step first")
+        raise FileNotFoundError(
+            f"no build warehouse at {paths.build_warehouse}: run the dbt build step first"
+        )
     context = open_context(paths.gx)
     previous = _published_counts(paths)
     outcomes = [
-        validate_batch(context, mart_suite(mart, previous.get(mart)), _mart_batch(paths, mart)) for mart in GRAINS
+        validate_batch(context, mart_suite(mart, previous.get(mart)), _mart_batch(paths, mart))
+        for mart in GRAINS
     ]
     with open_warehouse(paths, build=True) as build:
         assert build is not None

@@ -103,7 +103,9 @@ def _datasource(context: AbstractDataContext, batch: SqlBatch) -> Any:
     return add(name=batch.datasource, connection_string=batch.connection_string, kwargs=batch.engine_kwargs)
 
 
-def validate_batch(context: AbstractDataContext, suite: gx.ExpectationSuite, batch: SqlBatch) -> ValidationOutcome:
+def validate_batch(
+    context: AbstractDataContext, suite: gx.ExpectationSuite, batch: SqlBatch
+) -> ValidationOutcome:
     """Add-or-update the suite, its query asset, validation definition and checkpoint, then validate.
 
     The checkpoint stores the result, so the Data Docs built after the run show every validation. The
@@ -114,7 +116,9 @@ def validate_batch(context: AbstractDataContext, suite: gx.ExpectationSuite, bat
     source = _datasource(context, batch)
     if any(asset.name == suite.name for asset in source.assets):
         source.delete_asset(suite.name)
-    whole = source.add_query_asset(name=suite.name, query=batch.query).add_batch_definition_whole_table("whole")
+    whole = source.add_query_asset(name=suite.name, query=batch.query).add_batch_definition_whole_table(
+        "whole"
+    )
     name = _definition_name(suite.name, batch.datasource)
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=name, data=whole, suite=stored)
