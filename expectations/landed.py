@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from great_expectations.data_context import AbstractDataContext
+
 from connectors.landing import DATA_FILE, partition_dir
 from connectors.registry import SOURCES
 from expectations.outcomes import ValidationOutcome
 from expectations.raw_suites import raw_suite
-from expectations.runner import SqlBatch, open_context, validate_batch
+from expectations.runner import SqlBatch, validate_batch
 
 
 def validate_landed(
-    landing_root: Path, gx_root: Path, source: str, entity: str, ds: str
+    context: AbstractDataContext, landing_root: Path, source: str, entity: str, ds: str
 ) -> ValidationOutcome:
-    """Validate ``<landing>/<source>/<entity>/ds=<ds>``; a missing partition is an error, not a pass."""
+    """Validate ``<landing>/<source>/<entity>/ds=<ds>`` in the open GX project ``context``; a missing
+    partition is an error, not a pass."""
     path = partition_dir(landing_root, source, entity, ds) / DATA_FILE
     if not path.exists():
         raise FileNotFoundError(
@@ -28,4 +31,4 @@ def validate_landed(
         connection_string="duckdb:///:memory:",
         query=f"select * from read_parquet('{parquet}', hive_partitioning = false)",
     )
-    return validate_batch(open_context(gx_root), raw_suite(connector, connector.stream(entity)), batch)
+    return validate_batch(context, raw_suite(connector, connector.stream(entity)), batch)

@@ -76,7 +76,7 @@ def _failures(result: Any) -> list[str]:
 
 
 def _definition_name(suite_name: str, datasource: str) -> str:
-    """Validation definitions and checkpoints are per suite and datasource (a project may serve both
+    """Validation definitions are per suite and datasource (a project may serve both
     warehouse targets)."""
     return f"{suite_name} @ {datasource}"
 
@@ -88,31 +88,38 @@ def _configured_as(source: Any, batch: SqlBatch) -> bool:
 
 def _datasource(context: AbstractDataContext, batch: SqlBatch) -> Any:
     """The batch's datasource, reused while its settings are unchanged. Re-configuring a datasource drops
-    its assets, so the definitions and checkpoints that use them are deleted first."""
+    its assets, so the definitions that use them are deleted first."""
     existing = context.data_sources.all().get(batch.datasource)
     if existing is not None and _configured_as(existing, batch):
         return existing
     if existing is not None:
         for asset in existing.assets:
             name = _definition_name(asset.name, batch.datasource)
-            for collection in (context.checkpoints, context.validation_definitions):
-                if any(item.name == name for item in collection.all()):
-                    collection.delete(name)
+            if any(item.name == name for item in context.validation_definitions.all()):
+                context.validation_definitions.delete(name)
     sources = context.data_sources
     add = sources.add_or_update_duckdb if batch.engine == "duckdb" else sources.add_or_update_postgres
     return add(name=batch.datasource, connection_string=batch.connection_string, kwargs=batch.engine_kwargs)
 
 
+def _rows_validated(result: Any, source: Any, batch: SqlBatch) -> int:
+    """The batch's row count: from a column expectation's element count, or one count query."""
+    counted = [item.result["element_count"] for item in result.results if "element_count" in item.result]
+    if counted:
+        return int(max(counted))
+    with source.get_engine().connect() as connection:
+        return int(connection.execute(sa.text(f"select count(*) from ({batch.query}) as batch")).scalar_one())
+
+
 def validate_batch(
     context: AbstractDataContext, suite: gx.ExpectationSuite, batch: SqlBatch
 ) -> ValidationOutcome:
-    """Add-or-update the suite, its query asset, validation definition and checkpoint, then validate.
+    """Add-or-update the suite, its query asset and validation definition, then validate.
 
-    The checkpoint stores the result, so the Data Docs built after the run show every validation. The
-    engine's connections are closed afterwards: a DuckDB file must not stay open between pipeline steps.
+    The stored definition stores its result, so the Data Docs built after the run show every validation.
+    The engine's connections are closed afterwards: a DuckDB file must not stay open between steps.
     """
     started = time.monotonic()
-    stored = context.suites.add_or_update(suite)
     source = _datasource(context, batch)
     if any(asset.name == suite.name for asset in source.assets):
         source.delete_asset(suite.name)
@@ -121,15 +128,11 @@ def validate_batch(
     )
     name = _definition_name(suite.name, batch.datasource)
     definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=whole, suite=stored)
-    )
-    checkpoint = context.checkpoints.add_or_update(
-        gx.Checkpoint(name=name, validation_definitions=[definition], result_format="SUMMARY")
+        gx.ValidationDefinition(name=name, data=whole, suite=suite)  # saves the suite too
     )
     try:
-        result = next(iter(checkpoint.run().run_results.values()))
-        with source.get_engine().connect() as connection:
-            rows = connection.execute(sa.text(f"select count(*) from ({batch.query}) as batch")).scalar_one()
+        result = definition.run(result_format="SUMMARY")
+        rows = _rows_validated(result, source, batch)
     finally:
         source.get_execution_engine().close()
         source.get_engine().dispose()
@@ -137,7 +140,7 @@ def validate_batch(
         suite.name,
         bool(result.success),
         len(result.results),
-        int(rows),
+        rows,
         _failures(result),
         round(time.monotonic() - started, 3),
     )

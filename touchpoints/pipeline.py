@@ -58,14 +58,16 @@ def validate_landed(day: date, run_id: str) -> list[dict[str, Any]]:
     from connectors.registry import SOURCES
     from expectations.landed import validate_landed as validate_partition
     from expectations.outcomes import ValidationFailed
+    from expectations.runner import open_context
     from touchpoints.audit import record_loads, record_validations
 
     paths = Paths.from_env()
     ds = day.isoformat()
+    context = open_context(paths.gx)
     loads = [
         (
             read_manifest(paths.landing, source.name, entity, ds),
-            validate_partition(paths.landing, paths.gx, source.name, entity, ds),
+            validate_partition(context, paths.landing, source.name, entity, ds),
         )
         for source in SOURCES.values()
         for entity in source.entities
