@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import connector_throughput, dag_parse, validation_speed
+from benchmarks import connector_throughput, dag_parse, transform_scale, validation_speed
 
 
 def main() -> None:
@@ -15,6 +15,17 @@ def main() -> None:
     connector_throughput.main(customers=2_000 if small else 20_000)
     validation_speed.main(rows=1_000_000 if small else 5_000_000)
     dag_parse.main()
+    if small:
+        transform_scale.main(
+            targets=[300_000], per_day_target=3_000, histories=[45, 91], nightly_per_day=20_000
+        )
+    else:
+        transform_scale.main(
+            targets=[1_000_000, 10_000_000, 50_000_000],
+            per_day_target=27_000,
+            histories=[182, 365],
+            nightly_per_day=200_000,
+        )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from connectors.landing import DATA_FILE, MANIFEST_FILE, partition_dir
@@ -55,64 +56,91 @@ def land_base_company(folder: Path, customers: int, start: date, days: int, seed
     return landing
 
 
-def _column_expression(name: str, arrow_type: str, shift_days: int, replica: int) -> str:
+def _column_expression(name: str, arrow_type: str) -> str:
+    """The column in tile ``replica`` (a SQL column), shifted by ``shift`` days (an integer column)."""
     quoted = f'"{name}"'
     if name in EMAIL_COLUMNS:
-        return f"replace({quoted}, '@', '+t{replica}@') as {quoted}"
+        return f"replace({quoted}, '@', '+t' || replica || '@') as {quoted}"
     if arrow_type.startswith("timestamp"):
-        return f"{quoted} + interval {shift_days} day as {quoted}"
-    is_id = name.endswith("_id") or name in ("id", "email_id")
+        return f"{quoted} + to_days(cast(shift as integer)) as {quoted}"
+    is_id = name.endswith("_id") or name == "id"
     if is_id and arrow_type == "string":
-        return f"{quoted} || '~t{replica}' as {quoted}"
+        return f"{quoted} || '~t' || replica as {quoted}"
     if is_id and arrow_type.startswith("int"):
-        return f"{quoted} + {replica * ID_OFFSET} as {quoted}"
+        return f"{quoted} + replica * {ID_OFFSET} as {quoted}"
     return quoted
 
 
-def write_day(base: Path, target: Path, base_day: date, new_day: date, replicas: range) -> int:
-    """Land ``new_day`` in ``target`` for every entity: the base day's rows, once per replica in
-    ``replicas`` (its own ids and e-mails), shifted to ``new_day``. Returns the rows written."""
-    shift = (new_day - base_day).days
+def _name_data_file(partition: Path, schema: pa.Schema) -> None:
+    """One data file per partition, named as the connectors name it (an empty one for a quiet day)."""
+    written = [f for f in partition.glob("part-*.parquet") if f.name != DATA_FILE]
+    if len(written) > 1:
+        raise RuntimeError(f"{partition}: {len(written)} files where one was expected")
+    if written:
+        written[0].rename(partition / DATA_FILE)
+    elif not (partition / DATA_FILE).exists():
+        pq.write_table(schema.empty_table(), partition / DATA_FILE)
+
+
+def tile_days(
+    base: Path, target: Path, base_start: date, base_days: int, first: int, last: int, width: int
+) -> int:
+    """Days ``first`` to ``last - 1`` (counted from ``base_start``) of a tiled history in ``target``.
+
+    Day ``d`` is base day ``d % base_days``, ``width`` times over with replicas
+    ``(d // base_days) * width + k``: every block of ``base_days`` days is a fresh set of ``width``
+    companies (ids and e-mails of their own), so customers never repeat across blocks. Returns the rows
+    written; each day gets one Parquet file and a manifest per entity, as the connectors land them.
+    """
     written = 0
-    for source in SOURCES.values():
-        for entity in source.entities:
-            folder = partition_dir(base, source.name, entity, base_day.isoformat())
-            schema = pq.read_schema(folder / DATA_FILE)
-            out = partition_dir(target, source.name, entity, new_day.isoformat())
-            out.mkdir(parents=True, exist_ok=True)
-            selects = [
-                "select "
-                + ", ".join(_column_expression(f.name, str(f.type), shift, replica) for f in schema)
-                + f" from read_parquet('{folder / DATA_FILE}', hive_partitioning = false)"
-                for replica in replicas
-            ]
-            query = " union all ".join(selects)
-            with duckdb.connect() as db:
-                db.execute(f"copy ({query}) to '{out / DATA_FILE}' (format parquet, compression zstd)")
-                rows = db.execute(f"select count(*) from read_parquet('{out / DATA_FILE}')").fetchall()[0][0]
-            manifest = json.loads((folder / MANIFEST_FILE).read_text())
-            manifest.update(ds=new_day.isoformat(), rows=rows)
-            (out / MANIFEST_FILE).write_text(json.dumps(manifest))
-            written += rows
+    with duckdb.connect() as db:
+        db.execute("set TimeZone = 'UTC'")
+        for source in SOURCES.values():
+            for entity in source.entities:
+                folder = base / source.name / entity
+                schema = pq.read_schema(next(folder.glob(f"ds=*/{DATA_FILE}")))
+                columns = ", ".join(_column_expression(f.name, str(f.type)) for f in schema)
+                days = f"""
+                    select block, k, block * {width} + k as replica, block * {base_days} as shift
+                    from range({first // base_days}, {(last - 1) // base_days + 1}) as b(block),
+                         range({width}) as w(k)
+                """
+                query = f"""
+                    select {columns}, strftime(cast(base_rows.ds as date) + to_days(cast(shift as integer)), '%Y-%m-%d') as ds
+                    from read_parquet('{folder}/ds=*/{DATA_FILE}', hive_partitioning = true) as base_rows
+                    cross join ({days}) as tiles
+                    where cast(base_rows.ds as date) + to_days(cast(shift as integer))
+                        between date '{base_start}' + to_days({first}) and date '{base_start}' + to_days({last - 1})
+                """
+                out = target / source.name / entity
+                out.mkdir(parents=True, exist_ok=True)
+                db.execute(
+                    f"copy ({query}) to '{out}' (format parquet, compression zstd, partition_by (ds), "
+                    "overwrite_or_ignore true, filename_pattern 'part-{uuid}')"
+                )
+                counts = db.execute(
+                    f"select cast(ds as varchar), count(*) from read_parquet('{out}/ds=*/*.parquet', hive_partitioning = true) "
+                    f"where cast(ds as date) between date '{base_start}' + to_days({first}) "
+                    f"and date '{base_start}' + to_days({last - 1}) group by ds"
+                ).fetchall()
+                manifest = json.loads(next(folder.glob(f"ds=*/{MANIFEST_FILE}")).read_text())
+                landed = dict(counts)
+                for offset in range(first, last):
+                    ds = (base_start + timedelta(days=offset)).isoformat()
+                    partition = partition_dir(target, source.name, entity, ds)
+                    partition.mkdir(parents=True, exist_ok=True)
+                    _name_data_file(partition, schema)
+                    interval = (
+                        f"[{ds}T00:00:00+00:00, {base_start + timedelta(days=offset + 1)}T00:00:00+00:00)"
+                    )
+                    manifest.update(ds=ds, interval=interval, rows=landed.get(ds, 0))
+                    (partition / MANIFEST_FILE).write_text(json.dumps(manifest))
+                    written += landed.get(ds, 0)
     return written
 
 
-def tile_day(
-    base: Path, target: Path, base_days: list[date], first_day: date, offset: int, width: int
-) -> int:
-    """Day ``first_day + offset`` of a tiled history: ``width`` replicas of a base day (cycling through
-    ``base_days``). Every block of ``len(base_days)`` days gets fresh replica numbers, so customers never
-    repeat across blocks; returns the rows written."""
-    block, position = divmod(offset, len(base_days))
-    replicas = range(block * width, (block + 1) * width)
-    return write_day(base, target, base_days[position], first_day + timedelta(days=offset), replicas)
-
-
-def tile_history(
-    base: Path, target: Path, base_days: list[date], first_day: date, days: int, width: int
-) -> None:
-    """``days`` tiled days from ``first_day`` into a fresh landing zone ``target``."""
+def tile_history(base: Path, target: Path, base_start: date, base_days: int, days: int, width: int) -> int:
+    """A fresh landing zone ``target`` of ``days`` tiled days from ``base_start``."""
     if target.exists():
         shutil.rmtree(target)
-    for offset in range(days):
-        tile_day(base, target, base_days, first_day, offset, width)
+    return tile_days(base, target, base_start, base_days, 0, days, width)

@@ -33,7 +33,10 @@ def _raw_sql(_day: date) -> int:
     from touchpoints.config import Paths
 
     paths = Paths.from_env()
-    return run_compiled_models(paths.dbt_target / "manifest.json", paths.home / "raw.duckdb")
+    # same file name as the build warehouse: compiled SQL names its database
+    raw = paths.home / "raw" / paths.build_warehouse.name
+    raw.parent.mkdir(parents=True, exist_ok=True)
+    return run_compiled_models(paths.dbt_target / "manifest.json", raw)
 
 
 def _extract(day: date) -> int:
