@@ -44,8 +44,9 @@ format: $(STAMP) ## apply ruff fixes and formatting
 docs: $(STAMP) ## serve the docs site (dbt docs, KPI report, Data Docs) on http://127.0.0.1:8081
 	$(VENV)/bin/touchpoints docs
 
-bench: $(STAMP) ## the small-scale benchmarks (ratios printed, nothing asserted)
-	$(PYTHON) -m benchmarks
+SCALE ?= small
+bench: $(STAMP) ## benchmarks, ratios printed, nothing asserted (SCALE=large: 1M/10M/50M touchpoints)
+	$(PYTHON) -m benchmarks --scale $(SCALE)
 
 clean: ## remove generated data (var/, warehouse/) but keep .venv
 	rm -rf var warehouse dbt_project/target dbt_project/logs

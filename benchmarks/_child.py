@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from datetime import date
 from pathlib import Path
+
+from benchmarks import peak_rss_mib
 
 
 def connector(base_url: str, landing: str) -> int:
@@ -53,5 +54,4 @@ if __name__ == "__main__":
     started = time.perf_counter()
     count = {"connector": connector, "bare": bare_loop}[mode](base, landing)
     elapsed = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"rows": count, "seconds": elapsed, "peak_rss_mib": peak_kib / 1024}))
+    print(json.dumps({"rows": count, "seconds": elapsed, "peak_rss_mib": peak_rss_mib()}))

@@ -140,6 +140,8 @@ def main(targets: list[int], per_day_target: int, histories: list[int], nightly_
         base = base_company(work)
         console = Console()
         console.print(f"base company: {BASE_CUSTOMERS} customers, {base[1]:,.0f} touchpoints a day")
+        floor = run_stage("imports", work / "base")["peak_rss_mib"]
+        console.print(f"peak memory of a stage process that only imports dbt and GX: {floor:.0f} MiB")
         console.print(transform_table(work, base, targets))
         console.print(incremental_table(work, base, per_day_target, histories))
         console.print(nightly_table(work, base, nightly_per_day, 30))
