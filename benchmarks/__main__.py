@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import connector_throughput, dag_parse, transform_scale, validation_speed
+from benchmarks import airflow_overhead, connector_throughput, dag_parse, transform_scale, validation_speed
 
 
 def main() -> None:
@@ -15,9 +15,14 @@ def main() -> None:
     connector_throughput.main(customers=2_000 if small else 20_000)
     validation_speed.main(rows=1_000_000 if small else 5_000_000)
     dag_parse.main()
+    airflow_overhead.main(customers=500 if small else 5_000)
     if small:
         transform_scale.main(
-            targets=[300_000], per_day_target=3_000, histories=[45, 91], nightly_per_day=20_000
+            targets=[300_000],
+            per_day_target=3_000,
+            histories=[30, 60],
+            nightly_per_day=10_000,
+            nightly_histories=[7, 14],
         )
     else:
         transform_scale.main(
@@ -25,6 +30,7 @@ def main() -> None:
             per_day_target=27_000,
             histories=[182, 365],
             nightly_per_day=200_000,
+            nightly_histories=[30, 60],
         )
 
 

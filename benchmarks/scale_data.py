@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -25,34 +27,44 @@ EMAIL_COLUMNS = {"email", "email_address", "customer_email", "referral_email"}
 ID_OFFSET = 10**14  # integer ids of tile r are shifted by r * ID_OFFSET (vendor ids are below 10**13)
 
 
-def land_base_company(folder: Path, customers: int, start: date, days: int, seed: int = 5) -> Path:
-    """Generate a sandbox company and land ``days`` days of it through the connectors (HTTP on
-    127.0.0.1); returns the landing zone. Points this process's connections at the sandbox."""
-    from connectors.settings import Interval
-    from connectors.streams import extract
+@contextmanager
+def sandbox_company(folder: Path, customers: int, start: date, days: int, seed: int) -> Iterator[None]:
+    """A generated company served over HTTP on 127.0.0.1 while the block runs, with this process's
+    connections (and its children's) pointed at it. Pages hold up to 1,000 records, the vendors' usual
+    maximum (the sandbox's default of 50 exercises paging in the tests)."""
     from sandbox.connections import sandbox_environment
     from sandbox.event_files import write_event_files
     from sandbox.generator import SandboxConfig, generate
     from sandbox.server import SandboxServer
-    from touchpoints.connections import connection_settings
 
     world = generate(
         SandboxConfig(seed=seed, customers=customers, start=start, end=start + timedelta(days=days))
     )
     events = folder / "web_events"
     write_event_files(world, events)
-    server = SandboxServer(world)
+    server = SandboxServer(world, max_page_size=1000)
     server.start_in_thread()
-    landing = folder / "landing"
     try:
         os.environ.update(sandbox_environment(server.url, events))
+        yield
+    finally:
+        server.shutdown()
+
+
+def land_base_company(folder: Path, customers: int, start: date, days: int, seed: int = 5) -> Path:
+    """Generate a sandbox company and land ``days`` days of it through the connectors (HTTP on
+    127.0.0.1); returns the landing zone."""
+    from connectors.settings import Interval
+    from connectors.streams import extract
+    from touchpoints.connections import connection_settings
+
+    landing = folder / "landing"
+    with sandbox_company(folder, customers, start, days, seed):
         for offset in range(days):
             day = start + timedelta(days=offset)
             for source in SOURCES.values():
                 for entity in source.entities:
                     extract(source, entity, connection_settings(source.name), Interval.for_day(day), landing)
-    finally:
-        server.shutdown()
     return landing
 
 
@@ -88,7 +100,8 @@ def tile_days(
     """Days ``first`` to ``last - 1`` (counted from ``base_start``) of a tiled history in ``target``.
 
     Day ``d`` is base day ``d % base_days``, ``width`` times over with replicas
-    ``(d // base_days) * width + k``: every block of ``base_days`` days is a fresh set of ``width``
+    ``(d // base_days) * width + k + 1`` (replica 0, the sandbox's own ids, is left to live sandbox
+    companies): every block of ``base_days`` days is a fresh set of ``width``
     companies (ids and e-mails of their own), so customers never repeat across blocks. Returns the rows
     written; each day gets one Parquet file and a manifest per entity, as the connectors land them.
     """
@@ -101,7 +114,7 @@ def tile_days(
                 schema = pq.read_schema(next(folder.glob(f"ds=*/{DATA_FILE}")))
                 columns = ", ".join(_column_expression(f.name, str(f.type)) for f in schema)
                 days = f"""
-                    select block, k, block * {width} + k as replica, block * {base_days} as shift
+                    select block, k, block * {width} + k + 1 as replica, block * {base_days} as shift
                     from range({first // base_days}, {(last - 1) // base_days + 1}) as b(block),
                          range({width}) as w(k)
                 """

@@ -1,7 +1,7 @@
 """One pipeline stage in a process of its own, so that its peak RSS is its own.
 
-``python -m benchmarks.stage <stage> <home> [day]`` prints one JSON line: the stage's seconds and the
-process's peak RSS. The home's landing zone and warehouses are the pipeline's usual layout.
+``python -m benchmarks.stage <stage> <home> [day]`` prints one JSON line: the stage's seconds, the
+process's peak RSS and, for stages that count something (rows, task instances), the count. The home's landing zone and warehouses are the pipeline's usual layout.
 """
 
 from __future__ import annotations
@@ -12,18 +12,21 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from benchmarks import peak_rss_mib
 
 
-def _dbt(*args: str) -> Callable[[date], Any]:
+def _dbt(*args: str, nightly: bool = False) -> Callable[[date], Any]:
+    """A dbt command; ``nightly``: with the arguments the nightly build adds (no unit tests)."""
+
     def run(_day: date) -> Any:
         from touchpoints.config import Paths
-        from touchpoints.dbt_runner import run_dbt
+        from touchpoints.dbt_runner import NIGHTLY_BUILD_ARGS, run_dbt
 
-        return run_dbt(Paths.from_env(), *args)
+        return run_dbt(Paths.from_env(), *args, *(NIGHTLY_BUILD_ARGS if nightly else ()))
 
     return run
 
@@ -62,23 +65,58 @@ def _pipeline(step: str) -> Callable[[date], Any]:
             "build": pipeline.build_warehouse,
             "validate_marts": lambda: pipeline.validate_marts(day, "bench"),
             "publish": pipeline.publish_warehouse,
+            "docs": pipeline.build_docs,
         }
         return steps[step]()
 
     return run
 
 
+PIPELINE_STEPS = ("validate_landed", "source_freshness", "build", "validate_marts", "publish", "docs")
+
+
+def _nightly_direct(day: date) -> None:
+    """Everything one nightly run does, called straight in this process, in the DAG's order."""
+    _extract(day)
+    for step in PIPELINE_STEPS:
+        _pipeline(step)(day)
+
+
+@cache
+def _airflow_dag() -> Any:
+    """The nightly DAG with its metadata database migrated (set-up the timing leaves out)."""
+    from touchpoints.airflow_env import configure_airflow, load_dag, migrate_metadata_db
+    from touchpoints.config import Paths
+
+    configure_airflow(Paths.from_env())
+    migrate_metadata_db()
+    return load_dag()
+
+
+def _nightly_airflow(day: date) -> int:
+    """The same nightly run as one DAG run under Airflow (``dag.test``, as ``touchpoints run`` does);
+    returns its number of task instances."""
+    from touchpoints.airflow_env import test_day
+
+    run = test_day(_airflow_dag(), day)
+    if str(run.state) != "success":
+        raise RuntimeError(f"the DAG run for {day} ended {run.state}")
+    return len(run.get_task_instances())
+
+
+GX_STAGES = {"imports", "validate_landed", "validate_marts", "nightly_direct", "nightly_airflow"}
+UNTIMED_SETUP: dict[str, Callable[[], Any]] = {"nightly_airflow": _airflow_dag}
+
 STAGES: dict[str, Callable[[date], Any]] = {
     "imports": lambda _day: None,  # the floor every stage's peak memory starts from
     "dbt_run_full": _dbt("run", "--full-refresh"),
-    "dbt_build_full": _dbt("build", "--full-refresh"),
-    "dbt_build": _dbt("build"),
+    "dbt_build_full": _dbt("build", "--full-refresh", nightly=True),
+    "dbt_build": _dbt("build", nightly=True),
     "raw_sql": _raw_sql,
     "extract": _extract,
-    **{
-        step: _pipeline(step)
-        for step in ("validate_landed", "source_freshness", "build", "validate_marts", "publish")
-    },
+    "nightly_direct": _nightly_direct,
+    "nightly_airflow": _nightly_airflow,
+    **{step: _pipeline(step) for step in PIPELINE_STEPS},
 }
 
 
@@ -88,10 +126,14 @@ if __name__ == "__main__":
     os.environ["TOUCHPOINTS_HOME"] = str(home)
     os.environ["TOUCHPOINTS_DUCKDB_PATH"] = str(home / "warehouse" / "touchpoints.duckdb")
     import dbt.cli.main  # noqa: F401 - one-off imports stay out of the timing
-    import great_expectations  # noqa: F401
 
+    if stage in GX_STAGES:
+        import great_expectations  # noqa: F401
+
+    if stage in UNTIMED_SETUP:
+        UNTIMED_SETUP[stage]()
     started = time.perf_counter()
-    STAGES[stage](day)
+    result = STAGES[stage](day)
     elapsed = time.perf_counter() - started
-    peak_mib = peak_rss_mib()
-    print(json.dumps({"stage": stage, "seconds": round(elapsed, 3), "peak_rss_mib": round(peak_mib)}))
+    report = {"stage": stage, "seconds": round(elapsed, 3), "peak_rss_mib": round(peak_rss_mib())}
+    print(json.dumps(report | ({"count": result} if isinstance(result, int) else {})))

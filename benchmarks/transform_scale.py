@@ -7,10 +7,7 @@ sandbox company (``benchmarks/scale_data.py``).
 
 from __future__ import annotations
 
-import json
 import math
-import subprocess
-import sys
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -19,18 +16,12 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks.scale_data import land_base_company, tile_days, tile_history
+from benchmarks import run_stage
+from benchmarks.scale_data import land_base_company, sandbox_company, tile_days, tile_history
 
 BASE_START = date(2025, 1, 1)
 BASE_DAYS = 7
 BASE_CUSTOMERS = 200
-
-
-def run_stage(stage: str, home: Path, day: date | None = None) -> dict[str, float]:
-    """One stage in a child process: its seconds and peak RSS (MiB)."""
-    args = [sys.executable, "-m", "benchmarks.stage", stage, str(home)] + ([day.isoformat()] if day else [])
-    output = subprocess.run(args, check=True, capture_output=True, text=True).stdout
-    return json.loads(output.strip().splitlines()[-1])
 
 
 def touchpoints_built(home: Path) -> int:
@@ -103,45 +94,66 @@ def incremental_table(
     return table
 
 
-NIGHTLY_STAGES = ("validate_landed", "source_freshness", "build", "validate_marts", "publish")
+NIGHTLY_STAGES = ("extract", "validate_landed", "source_freshness", "build", "validate_marts", "publish")
 
 
-def nightly_table(work: Path, base: tuple[Path, float], per_day_target: int, history_days: int) -> Table:
-    """The warehouse stages of one nightly run (the day after a built and published history), each
-    with its share of the run and its peak memory."""
+def nightly_run(work: Path, base: tuple[Path, float], per_day_target: int, history_days: int) -> dict:
+    """One nightly run after a built and published tiled history: the new day extracted over HTTP from a
+    sandbox company sized for ``per_day_target`` touchpoints, then every warehouse stage, each in its own
+    process. Returns each stage's seconds and peak memory, and the touchpoints the day added."""
     landing, per_day = base
-    width = max(1, math.ceil(per_day_target / per_day))
-    home = _home(work, "nightly", landing, history_days, width)
+    home = _home(
+        work, f"nightly-{history_days}", landing, history_days, max(1, math.ceil(per_day_target / per_day))
+    )
     for stage in ("build", "publish"):  # the history, published once
         run_stage(stage, home)
-    tile_days(landing, home / "landing", BASE_START, BASE_DAYS, history_days, history_days + 1, width)
+    before = touchpoints_built(home)
     day = BASE_START + timedelta(days=history_days)
-    results = {stage: run_stage(stage, home, day) for stage in NIGHTLY_STAGES}
-    total = sum(r["seconds"] for r in results.values())
-    table = Table(
-        title=f"one nightly run after {history_days} days, ~{per_day_target:,} new touchpoints (extract not included)"
+    customers = math.ceil(BASE_CUSTOMERS * per_day_target / per_day)
+    # the company's day before is generated too (so the new day is not its first), but not landed
+    with sandbox_company(work / f"sandbox-{history_days}", customers, day - timedelta(days=1), 2, seed=11):
+        stages = {stage: run_stage(stage, home, day) for stage in NIGHTLY_STAGES}
+    return {"stages": stages, "new_touchpoints": touchpoints_built(home) - before}
+
+
+def nightly_table(work: Path, base: tuple[Path, float], per_day_target: int, histories: list[int]) -> Table:
+    """The stages of one nightly run at each history size: seconds, share of the run, peak memory."""
+    runs = {days: nightly_run(work, base, per_day_target, days) for days in histories}
+    table = Table(title=f"one nightly run, ~{per_day_target:,} new touchpoints, after each history")
+    table.add_column("stage")
+    for days in runs:
+        table.add_column(f"after {days} d: s (share)")
+        table.add_column("peak MiB")
+    totals = {days: sum(s["seconds"] for s in run["stages"].values()) for days, run in runs.items()}
+    for stage in NIGHTLY_STAGES:
+        cells = []
+        for days, run in runs.items():
+            result = run["stages"][stage]
+            share = result["seconds"] / totals[days]
+            cells += [f"{result['seconds']:.1f} ({share:.0%})", f"{result['peak_rss_mib']:.0f}"]
+        table.add_row(stage, *cells)
+    table.add_row("total", *[cell for days in runs for cell in (f"{totals[days]:.1f}", "")])
+    table.add_row(
+        "records extracted", *[c for r in runs.values() for c in (f"{r['stages']['extract']['count']:,}", "")]
     )
-    for column in ("stage", "seconds", "share", "peak MiB"):
-        table.add_column(column)
-    for stage, result in results.items():
-        table.add_row(
-            stage,
-            f"{result['seconds']:.1f}",
-            f"{result['seconds'] / total:.0%}",
-            f"{result['peak_rss_mib']:.0f}",
-        )
-    table.add_row("total", f"{total:.1f}", "100%", "")
+    table.add_row("touchpoints added", *[c for r in runs.values() for c in (f"{r['new_touchpoints']:,}", "")])
     return table
 
 
-def main(targets: list[int], per_day_target: int, histories: list[int], nightly_per_day: int) -> None:
+def main(
+    targets: list[int],
+    per_day_target: int,
+    histories: list[int],
+    nightly_per_day: int,
+    nightly_histories: list[int],
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         base = base_company(work)
-        console = Console()
+        console = Console(width=120)
         console.print(f"base company: {BASE_CUSTOMERS} customers, {base[1]:,.0f} touchpoints a day")
         floor = run_stage("imports", work / "base")["peak_rss_mib"]
         console.print(f"peak memory of a stage process that only imports dbt and GX: {floor:.0f} MiB")
         console.print(transform_table(work, base, targets))
         console.print(incremental_table(work, base, per_day_target, histories))
-        console.print(nightly_table(work, base, nightly_per_day, 30))
+        console.print(nightly_table(work, base, nightly_per_day, nightly_histories))

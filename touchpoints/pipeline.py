@@ -118,12 +118,12 @@ def _load_landing_into_warehouse(paths: Paths) -> None:
 
 
 def build_warehouse() -> dict[str, Any]:
-    """``dbt build`` (models, contracts and tests) into the build warehouse."""
-    from touchpoints.dbt_runner import run_dbt
+    """``dbt build`` (models, contracts and data tests) into the build warehouse."""
+    from touchpoints.dbt_runner import NIGHTLY_BUILD_ARGS, run_dbt
 
     paths = Paths.from_env()
     _load_landing_into_warehouse(paths)
-    outcome = run_dbt(paths, "build")
+    outcome = run_dbt(paths, "build", *NIGHTLY_BUILD_ARGS)
     log.info(outcome.describe())
     return asdict(outcome)
 
