@@ -1,7 +1,8 @@
 """One pipeline stage in a process of its own, so that its peak RSS is its own.
 
 ``python -m benchmarks.stage <stage> <home> [day]`` prints one JSON line: the stage's seconds, the
-process's peak RSS and, for stages that count something (rows, task instances), the count. The home's landing zone and warehouses are the pipeline's usual layout.
+process's peak RSS and, for stages that count something (rows, task instances), the count. The home's
+landing zone and warehouses are the pipeline's usual layout.
 """
 
 from __future__ import annotations
