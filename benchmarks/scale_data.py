@@ -101,9 +101,9 @@ def tile_days(
 
     Day ``d`` is base day ``d % base_days``, ``width`` times over with replicas
     ``(d // base_days) * width + k + 1`` (replica 0, the sandbox's own ids, is left to live sandbox
-    companies): every block of ``base_days`` days is a fresh set of ``width``
-    companies (ids and e-mails of their own), so customers never repeat across blocks. Returns the rows
-    written; each day gets one Parquet file and a manifest per entity, as the connectors land them.
+    companies): every block of ``base_days`` days is a fresh set of ``width`` companies (ids and e-mails
+    of their own), so customers never repeat across blocks. Returns the rows written; each day gets one
+    Parquet file and a manifest per entity, as the connectors land them.
     """
     written = 0
     with duckdb.connect() as db:

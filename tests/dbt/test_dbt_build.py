@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from tests.pipeline_home import land_day, point_pipeline_at
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import DbtFailed, run_dbt
+from touchpoints.pipeline import build_warehouse
 
 FCT_TOUCHPOINTS_CONTRACT = [
     "touchpoint_id", "occurred_at", "occurred_date", "customer_id", "source_system", "channel",
@@ -57,3 +59,17 @@ def test_a_failing_build_names_what_failed(tmp_path: Path, monkeypatch: pytest.M
     with pytest.raises(DbtFailed) as caught:
         run_dbt(Paths.from_env(), "build", "--select", "stg_shopify__orders")
     assert "stg_shopify__orders" in str(caught.value)
+
+
+def _node_types(run_results: Path) -> set[str]:
+    return {result["unique_id"].split(".")[0] for result in json.loads(run_results.read_text())["results"]}
+
+
+def test_the_nightly_build_runs_data_tests_but_leaves_unit_tests_to_ci(built: Paths) -> None:
+    """The full build (the fixture) runs dbt's unit tests; the pipeline's nightly build does not."""
+    run_dbt(built, "test", "--select", "test_type:unit")
+    assert _node_types(built.dbt_target / "run_results.json") == {"unit_test"}
+
+    build_warehouse()
+    nightly = _node_types(built.dbt_target / "run_results.json")
+    assert {"model", "test"} <= nightly and "unit_test" not in nightly
