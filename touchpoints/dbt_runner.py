@@ -135,6 +135,8 @@ def source_freshness(paths: Paths) -> list[SourceFreshness]:
         raise DbtFailed(f"dbt source freshness could not run: {result.exception}")
     checks = []
     for row in result.result.results:
+        if str(row.node.resource_type) != "source":  # the project's on-run-start/end hooks
+            continue
         age = getattr(row, "age", None)
         never = getattr(row, "max_loaded_at", None) is not None and row.max_loaded_at.year == 1
         checks.append(

@@ -1,8 +1,25 @@
 {#-
     One row per (source_system, source_user_id): the e-mail it is linked to anywhere, and the customer_id.
     An id linked to several addresses takes the alphabetically first one, so the result is deterministic.
+    Incremental: a run recomputes the changed source users (int_changed_source_users) from all their
+    links, and keeps in previous_customer_id their customer as of the last complete build.
 -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key=['source_system', 'source_user_id'],
+        incremental_strategy='delete+insert',
+    )
+}}
+-- depends_on: {{ ref('int_changed_source_users') }}
+
 with
+
+web_events as (
+    select anonymous_id, user_id, email_normalized
+    from {{ ref('stg_web__events') }}
+    where {{ of_changed_users('web', 'anonymous_id') }}
+),
 
 web_user_emails as (
     select
@@ -10,41 +27,51 @@ web_user_emails as (
         min(email_normalized) as email_normalized
     from {{ ref('stg_web__events') }}
     where user_id is not null and email_normalized is not null
+        and user_id in (select user_id from web_events)
     group by user_id
 ),
 
 web_links as (
     select
-        events.anonymous_id as source_user_id,
-        coalesce(events.email_normalized, web_user_emails.email_normalized) as email_normalized
-    from {{ ref('stg_web__events') }} as events
-    left join web_user_emails on events.user_id = web_user_emails.user_id
+        web_events.anonymous_id as source_user_id,
+        coalesce(web_events.email_normalized, web_user_emails.email_normalized) as email_normalized
+    from web_events
+    left join web_user_emails on web_events.user_id = web_user_emails.user_id
 ),
 
 links as (
     select 'mailchimp' as source_system, email_id as source_user_id, email_normalized
     from {{ ref('stg_mailchimp__recipients') }}
+    where {{ of_changed_users('mailchimp', 'email_id') }}
     union all
     select 'mailchimp', email_id, email_normalized from {{ ref('stg_mailchimp__email_activities') }}
+    where {{ of_changed_users('mailchimp', 'email_id') }}
     union all
     select 'mailchimp', email_id, email_normalized from {{ ref('stg_mailchimp__unsubscribes') }}
+    where {{ of_changed_users('mailchimp', 'email_id') }}
     union all
     select 'mailchimp', member_id, email_normalized from {{ ref('stg_mailchimp__members') }}
+    where {{ of_changed_users('mailchimp', 'member_id') }}
     union all
     select 'zendesk', cast(user_id as varchar), email_normalized from {{ ref('stg_zendesk__users') }}
+    where {{ of_changed_users('zendesk', 'cast(user_id as varchar)') }}
     union all
     select 'zendesk', cast(requester_id as varchar), cast(null as varchar) from {{ ref('stg_zendesk__tickets') }}
+    where {{ of_changed_users('zendesk', 'cast(requester_id as varchar)') }}
     union all
     select
         'shopify',
         {{ shopify_user_id('customer_id', 'order_id') }},
         email_normalized
     from {{ ref('stg_shopify__orders') }}
+    where {{ of_changed_users('shopify', shopify_user_id('customer_id', 'order_id')) }}
     union all
     select 'trustpilot', coalesce(consumer_id, 'review-' || review_id), email_normalized
     from {{ ref('stg_trustpilot__reviews') }}
+    where {{ of_changed_users('trustpilot', "coalesce(consumer_id, 'review-' || review_id)") }}
     union all
     select 'facebook', author_id, cast(null as varchar) from {{ ref('stg_facebook__comments') }}
+    where {{ of_changed_users('facebook', 'author_id') }}
     union all
     select 'web', source_user_id, email_normalized from web_links
 ),
@@ -60,8 +87,21 @@ resolved as (
 )
 
 select
-    source_system,
-    source_user_id,
-    email_normalized,
-    {{ customer_key('email_normalized', 'source_system', 'source_user_id') }} as customer_id
+    resolved.source_system,
+    resolved.source_user_id,
+    resolved.email_normalized,
+    {{ customer_key('resolved.email_normalized', 'resolved.source_system', 'resolved.source_user_id') }} as customer_id,
+    {%- if is_incremental() %}
+    case
+        when {{ changed_since_last_build('held._batch_at') }} then held.previous_customer_id
+        else held.customer_id
+    end as previous_customer_id,
+    {%- else %}
+    cast(null as varchar) as previous_customer_id,
+    {%- endif %}
+    {{ batch_at() }} as _batch_at
 from resolved
+{%- if is_incremental() %}
+left join {{ this }} as held
+    on resolved.source_system = held.source_system and resolved.source_user_id = held.source_user_id
+{%- endif %}

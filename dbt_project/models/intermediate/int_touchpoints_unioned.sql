@@ -1,4 +1,18 @@
-{#- Every source event in the touchpoint shape, keyed by the source's own user id (identity comes next). -#}
+{#-
+    Every source event in the touchpoint shape, keyed by the source's own user id (identity comes next).
+    Incremental: a run recomputes every touchpoint of the changed source users (int_changed_source_users);
+    the pre-hook first drops their old rows, so touchpoints whose source record went away go too.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='touchpoint_id',
+        incremental_strategy='delete+insert',
+        pre_hook="{{ delete_changed(['source_system', 'source_user_id'], 'int_changed_source_users', ['source_system', 'source_user_id']) }}",
+    )
+}}
+-- depends_on: {{ ref('int_changed_source_users') }}
+
 with
 
 campaigns as (
@@ -19,6 +33,7 @@ email_sent as (
         cast(null as integer) as rating
     from {{ ref('stg_mailchimp__recipients') }} as recipients
     inner join campaigns on recipients.campaign_id = campaigns.campaign_id
+    where {{ of_changed_users('mailchimp', 'recipients.email_id') }}
 ),
 
 email_activity as (
@@ -26,7 +41,7 @@ email_activity as (
         'mailchimp', 'email', 'email_' || action, activity_id, occurred_at, email_id,
         'campaign', campaign_id, cast(null as decimal(18, 2)), cast(null as integer)
     from {{ ref('stg_mailchimp__email_activities') }}
-    where action in ('open', 'click', 'bounce')
+    where action in ('open', 'click', 'bounce') and {{ of_changed_users('mailchimp', 'email_id') }}
 ),
 
 email_unsubscribe as (
@@ -34,6 +49,7 @@ email_unsubscribe as (
         'mailchimp', 'email', 'email_unsubscribe', campaign_id || '|' || email_id, unsubscribed_at, email_id,
         'campaign', campaign_id, cast(null as decimal(18, 2)), cast(null as integer)
     from {{ ref('stg_mailchimp__unsubscribes') }}
+    where {{ of_changed_users('mailchimp', 'email_id') }}
 ),
 
 social_comment as (
@@ -41,7 +57,7 @@ social_comment as (
         'facebook', 'social', 'social_comment', comment_id, created_at, author_id,
         'post', post_id, cast(null as decimal(18, 2)), cast(null as integer)
     from {{ ref('stg_facebook__comments') }}
-    where not is_page_reply
+    where not is_page_reply and {{ of_changed_users('facebook', 'author_id') }}
 ),
 
 review_posted as (
@@ -49,6 +65,7 @@ review_posted as (
         'trustpilot', 'review', 'review_posted', review_id, created_at, coalesce(consumer_id, 'review-' || review_id),
         'review', review_id, cast(null as decimal(18, 2)), stars
     from {{ ref('stg_trustpilot__reviews') }}
+    where {{ of_changed_users('trustpilot', "coalesce(consumer_id, 'review-' || review_id)") }}
 ),
 
 ticket_created as (
@@ -57,6 +74,7 @@ ticket_created as (
         cast(requester_id as varchar), 'ticket', cast(ticket_id as varchar),
         cast(null as decimal(18, 2)), cast(null as integer)
     from {{ ref('int_support_tickets') }}
+    where {{ of_changed_users('zendesk', 'cast(requester_id as varchar)') }}
 ),
 
 ticket_agent_reply as (
@@ -65,6 +83,7 @@ ticket_agent_reply as (
         cast(requester_id as varchar), 'ticket', cast(ticket_id as varchar),
         cast(null as decimal(18, 2)), cast(null as integer)
     from {{ ref('int_ticket_agent_replies') }}
+    where {{ of_changed_users('zendesk', 'cast(requester_id as varchar)') }}
 ),
 
 ticket_solved as (
@@ -73,7 +92,7 @@ ticket_solved as (
         cast(requester_id as varchar), 'ticket', cast(ticket_id as varchar),
         cast(null as decimal(18, 2)), cast(null as integer)
     from {{ ref('int_support_tickets') }}
-    where solved_at is not null
+    where solved_at is not null and {{ of_changed_users('zendesk', 'cast(requester_id as varchar)') }}
 ),
 
 csat_rating as (
@@ -82,7 +101,7 @@ csat_rating as (
         cast(requester_id as varchar), 'ticket', cast(ticket_id as varchar),
         cast(null as decimal(18, 2)), case csat_score when 'good' then 5 else 1 end
     from {{ ref('int_support_tickets') }}
-    where csat_score in ('good', 'bad')
+    where csat_score in ('good', 'bad') and {{ of_changed_users('zendesk', 'cast(requester_id as varchar)') }}
 ),
 
 order_placed as (
@@ -91,6 +110,7 @@ order_placed as (
         {{ shopify_user_id('customer_id', 'order_id') }}, 'order', cast(order_id as varchar),
         total_price, cast(null as integer)
     from {{ ref('stg_shopify__orders') }}
+    where {{ of_changed_users('shopify', shopify_user_id('customer_id', 'order_id')) }}
 ),
 
 web_views as (
@@ -101,7 +121,7 @@ web_views as (
         message_id, occurred_at, anonymous_id,
         'session', session_id, cast(null as decimal(18, 2)), cast(null as integer)
     from {{ ref('int_web_events_sessionized') }}
-    where event_type in ('page', 'screen')
+    where event_type in ('page', 'screen') and {{ of_changed_users('web', 'anonymous_id') }}
 ),
 
 session_started as (
@@ -109,6 +129,7 @@ session_started as (
         'web', platform, 'session_started', session_id, started_at, anonymous_id,
         'session', session_id, cast(null as decimal(18, 2)), cast(null as integer)
     from {{ ref('int_web_sessions') }}
+    where {{ of_changed_users('web', 'anonymous_id') }}
 ),
 
 unioned as (

@@ -1,7 +1,11 @@
 {#-
     Page, screen and track events with their session: the events of one anonymous_id with no gap of
-    30 minutes or more between consecutive events.
+    30 minutes or more between consecutive events. Incremental: a run re-sessionizes the whole history
+    of the visitors with new events (int_changed_source_users).
 -#}
+{{ config(materialized='incremental', unique_key='anonymous_id', incremental_strategy='delete+insert') }}
+-- depends_on: {{ ref('int_changed_source_users') }}
+
 with
 
 events as (
@@ -12,6 +16,7 @@ events as (
         occurred_at
     from {{ ref('stg_web__events') }}
     where event_type in ('page', 'screen', 'track')
+        and {{ of_changed_users('web', 'anonymous_id') }}
 ),
 
 with_previous as (

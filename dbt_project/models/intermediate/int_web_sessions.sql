@@ -1,4 +1,10 @@
-{#- One row per session; it belongs to the date of its first event, and is `app` if that event is a screen. -#}
+{#-
+    One row per session; it belongs to the date of its first event, and is `app` if that event is a screen.
+    Incremental: a run recomputes the sessions of the visitors with new events.
+-#}
+{{ config(materialized='incremental', unique_key='anonymous_id', incremental_strategy='delete+insert') }}
+-- depends_on: {{ ref('int_changed_source_users') }}
+
 with
 
 sessions as (
@@ -11,6 +17,7 @@ sessions as (
         count(*) as events,
         sum(case when event_type in ('page', 'screen') then 1 else 0 end) as pageviews
     from {{ ref('int_web_events_sessionized') }}
+    where {{ of_changed_users('web', 'anonymous_id') }}
     group by session_id, anonymous_id, platform
 )
 

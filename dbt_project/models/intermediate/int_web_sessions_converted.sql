@@ -1,23 +1,30 @@
 {#-
     Sessions with their customer and whether that customer placed an order between the session start
-    and 30 minutes after its last event.
+    and 30 minutes after its last event. Incremental: a run recomputes the sessions of the changed
+    customers' visitors (int_changed_customers covers new sessions, re-linked visitors and new orders).
 -#}
-with
+{{ config(materialized='incremental', unique_key='anonymous_id', incremental_strategy='delete+insert') }}
+-- depends_on: {{ ref('int_changed_customers') }}
 
-sessions as (
-    select * from {{ ref('int_web_sessions') }}
-),
+with
 
 identities as (
     select source_user_id, customer_id
     from {{ ref('int_identities_stitched') }}
-    where source_system = 'web'
+    where source_system = 'web' and {{ of_changed_customers() }}
+),
+
+sessions as (
+    select * from {{ ref('int_web_sessions') }}
+    {%- if incremental_run() %}
+    where anonymous_id in (select source_user_id from identities)
+    {%- endif %}
 ),
 
 orders as (
     select customer_id, occurred_at as ordered_at
     from {{ ref('fct_touchpoints') }}
-    where touchpoint_type = 'order_placed'
+    where touchpoint_type = 'order_placed' and {{ of_changed_customers() }}
 ),
 
 with_customer as (

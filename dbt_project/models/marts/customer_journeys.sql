@@ -1,8 +1,23 @@
-{#- One row per customer: how their journey started, when it converted and how far it has gone. -#}
+{#-
+    One row per customer: how their journey started, when it converted and how far it has gone.
+    Incremental: a run recomputes the changed customers (int_changed_customers).
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='customer_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed(['customer_id'], 'int_changed_customers', ['customer_id']) }}",
+    )
+}}
+-- depends_on: {{ ref('int_changed_customers') }}
+
 with
 
 touchpoints as (
     select * from {{ ref('fct_touchpoints') }}
+    where {{ of_changed_customers() }}
 ),
 
 first_touches as (

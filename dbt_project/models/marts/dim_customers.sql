@@ -1,4 +1,18 @@
-{#- One row per known customer (every stitched identity), with the segments the KPI marts are cut by. -#}
+{#-
+    One row per known customer (every stitched identity), with the segments the KPI marts are cut by.
+    Incremental: a run recomputes the changed customers (int_changed_customers).
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='customer_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed(['customer_id'], 'int_changed_customers', ['customer_id']) }}",
+    )
+}}
+-- depends_on: {{ ref('int_changed_customers') }}
+
 with
 
 identities as (
@@ -7,17 +21,18 @@ identities as (
         min(email_normalized) as email_normalized,
         cast(count(distinct source_system) as bigint) as source_systems_linked
     from {{ ref('int_identities_stitched') }}
+    where {{ of_changed_customers() }}
     group by customer_id
 ),
 
 countries as (
     select email_normalized, country_code, updated_at as seen_at
     from {{ ref('stg_shopify__orders') }}
-    where country_code is not null
+    where country_code is not null and email_normalized in (select email_normalized from identities)
     union all
     select email_normalized, country_code, last_changed_at
     from {{ ref('stg_mailchimp__members') }}
-    where country_code is not null
+    where country_code is not null and email_normalized in (select email_normalized from identities)
 ),
 
 latest_country as (

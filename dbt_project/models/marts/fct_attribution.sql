@@ -1,11 +1,23 @@
 {#-
     Credit of each order to the same customer's eligible touchpoints in [ordered_at - 30 days, ordered_at),
     under five models whose credits sum to 1 per order. Orders without an eligible touch go to `direct`.
+    Incremental: a run recomputes the orders of the changed customers (int_changed_customers).
 -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed(['customer_id'], 'int_changed_customers', ['customer_id']) }}",
+    )
+}}
+-- depends_on: {{ ref('int_changed_customers') }}
+
 with
 
 touchpoints as (
     select * from {{ ref('fct_touchpoints') }}
+    where {{ of_changed_customers() }}
 ),
 
 orders as (

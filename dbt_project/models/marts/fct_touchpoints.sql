@@ -1,8 +1,8 @@
 {#-
-    Incremental by difference: every run computes the touchpoints from staging, then writes only the rows
-    that are new or changed (a late identity link re-keys old rows, a late first order changes stages)
-    and the post-hook deletes rows whose source record disappeared (deleted tickets). The result always
-    equals a full refresh; the saving is in what is written.
+    Incremental by customer: a run recomputes every touchpoint of the customers that changed
+    (int_changed_customers: new or changed source records, a late identity link, a late first order that
+    moves stages). The pre-hook first drops their old rows, so rows whose source record went away or
+    whose user moved to another customer go too. The result always equals a full refresh.
 -#}
 {{
     config(
@@ -10,23 +10,23 @@
         unique_key='touchpoint_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        post_hook="{% if is_incremental() %}delete from {{ this }} where touchpoint_id not in (select touchpoint_id from {{ ref('int_touchpoints_unioned') }}){% endif %}"
+        pre_hook="{{ delete_changed(['customer_id'], 'int_changed_customers', ['customer_id']) }}",
     )
 }}
-
-{%- set compared_columns = [
-    'occurred_at', 'customer_id', 'source_system', 'channel', 'touchpoint_type', 'journey_stage',
-    'is_customer_initiated', 'source_object_type', 'source_object_id', 'revenue', 'rating',
-] %}
+-- depends_on: {{ ref('int_changed_customers') }}
 
 with
 
-touchpoints as (
-    select * from {{ ref('int_touchpoints_unioned') }}
-),
-
 identities as (
     select * from {{ ref('int_identities_stitched') }}
+    where {{ of_changed_customers() }}
+),
+
+touchpoints as (
+    select * from {{ ref('int_touchpoints_unioned') }}
+    {%- if incremental_run() %}
+    where (source_system, source_user_id) in (select source_system, source_user_id from identities)
+    {%- endif %}
 ),
 
 resolved as (
@@ -76,13 +76,3 @@ final as (
 )
 
 select * from final
-{% if is_incremental() %}
-where not exists (
-    select 1
-    from {{ this }} as existing
-    where existing.touchpoint_id = final.touchpoint_id
-    {%- for column in compared_columns %}
-        and existing.{{ column }} is not distinct from final.{{ column }}
-    {%- endfor %}
-)
-{% endif %}

@@ -1,7 +1,9 @@
+{{ config(unique_key=['comment_id']) }}
+
 with
 
 source as (
-    select * from {{ source('facebook', 'comments') }}
+    select * from {{ landed('facebook', 'comments') }}
 ),
 
 renamed as (
@@ -17,7 +19,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ newest_version('renamed', ['comment_id']) }}
+    {{ newest_landed('renamed') }}
 )
 
 select * from deduplicated

@@ -1,7 +1,9 @@
+{{ config(unique_key=['post_id']) }}
+
 with
 
 source as (
-    select * from {{ source('facebook', 'post_insights') }}
+    select * from {{ landed('facebook', 'post_insights') }}
 ),
 
 renamed as (
@@ -17,7 +19,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ newest_version('renamed', ['post_id'], 'measured_at desc, ds desc') }}
+    {{ newest_landed('renamed', 'measured_at desc, ds desc') }}
 )
 
 select * from deduplicated

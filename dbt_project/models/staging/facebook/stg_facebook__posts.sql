@@ -1,7 +1,9 @@
+{{ config(unique_key=['post_id']) }}
+
 with
 
 source as (
-    select * from {{ source('facebook', 'posts') }}
+    select * from {{ landed('facebook', 'posts') }}
 ),
 
 renamed as (
@@ -16,7 +18,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ newest_version('renamed', ['post_id']) }}
+    {{ newest_landed('renamed') }}
 )
 
 select * from deduplicated

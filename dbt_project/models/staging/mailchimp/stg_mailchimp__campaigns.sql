@@ -1,7 +1,9 @@
+{{ config(unique_key=['campaign_id']) }}
+
 with
 
 source as (
-    select * from {{ source('mailchimp', 'campaigns') }}
+    select * from {{ landed('mailchimp', 'campaigns') }}
 ),
 
 renamed as (
@@ -19,7 +21,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ newest_version('renamed', ['campaign_id']) }}
+    {{ newest_landed('renamed') }}
 )
 
 select * from deduplicated

@@ -1,7 +1,9 @@
+{{ config(unique_key=['activity_id']) }}
+
 with
 
 source as (
-    select * from {{ source('mailchimp', 'email_activity') }}
+    select * from {{ landed('mailchimp', 'email_activity') }}
 ),
 
 renamed as (
@@ -19,7 +21,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ newest_version('renamed', ['activity_id']) }}
+    {{ newest_landed('renamed') }}
 )
 
 select * from deduplicated

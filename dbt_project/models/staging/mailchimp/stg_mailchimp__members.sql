@@ -1,7 +1,9 @@
+{{ config(unique_key=['list_id', 'member_id']) }}
+
 with
 
 source as (
-    select * from {{ source('mailchimp', 'members') }}
+    select * from {{ landed('mailchimp', 'members') }}
 ),
 
 renamed as (
@@ -17,7 +19,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ newest_version('renamed', ['list_id', 'member_id'], 'last_changed_at desc, ds desc') }}
+    {{ newest_landed('renamed', 'last_changed_at desc, ds desc') }}
 )
 
 select * from deduplicated

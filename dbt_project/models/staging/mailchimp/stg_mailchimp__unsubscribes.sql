@@ -1,7 +1,9 @@
+{{ config(unique_key=['campaign_id', 'email_id']) }}
+
 with
 
 source as (
-    select * from {{ source('mailchimp', 'unsubscribes') }}
+    select * from {{ landed('mailchimp', 'unsubscribes') }}
 ),
 
 renamed as (
@@ -16,7 +18,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ newest_version('renamed', ['campaign_id', 'email_id']) }}
+    {{ newest_landed('renamed') }}
 )
 
 select * from deduplicated

@@ -1,7 +1,9 @@
+{{ config(unique_key=['order_id']) }}
+
 with
 
 source as (
-    select * from {{ source('shopify', 'orders') }}
+    select * from {{ landed('shopify', 'orders') }}
 ),
 
 renamed as (
@@ -22,7 +24,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ newest_version('renamed', ['order_id'], 'updated_at desc, ds desc') }}
+    {{ newest_landed('renamed', 'updated_at desc, ds desc') }}
 )
 
 select * from deduplicated

@@ -1,7 +1,9 @@
+{{ config(unique_key=['review_id']) }}
+
 with
 
 source as (
-    select * from {{ source('trustpilot', 'reviews') }}
+    select * from {{ landed('trustpilot', 'reviews') }}
 ),
 
 renamed as (
@@ -18,7 +20,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ newest_version('renamed', ['review_id']) }}
+    {{ newest_landed('renamed') }}
 )
 
 select * from deduplicated

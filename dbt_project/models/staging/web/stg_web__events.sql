@@ -1,7 +1,9 @@
+{{ config(unique_key=['message_id']) }}
+
 with
 
 source as (
-    select * from {{ source('web', 'events') }}
+    select * from {{ landed('web', 'events') }}
 ),
 
 renamed as (
@@ -19,7 +21,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ newest_version('renamed', ['message_id']) }}
+    {{ newest_landed('renamed') }}
 )
 
 select * from deduplicated

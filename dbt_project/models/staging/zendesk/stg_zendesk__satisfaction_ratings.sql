@@ -1,7 +1,9 @@
+{{ config(unique_key=['rating_id']) }}
+
 with
 
 source as (
-    select * from {{ source('zendesk', 'satisfaction_ratings') }}
+    select * from {{ landed('zendesk', 'satisfaction_ratings') }}
 ),
 
 renamed as (
@@ -17,7 +19,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ newest_version('renamed', ['rating_id'], 'updated_at desc, ds desc') }}
+    {{ newest_landed('renamed', 'updated_at desc, ds desc') }}
 )
 
 select * from deduplicated

@@ -1,7 +1,9 @@
+{{ config(unique_key=['comment_id']) }}
+
 with
 
 source as (
-    select * from {{ source('zendesk', 'ticket_comments') }}
+    select * from {{ landed('zendesk', 'ticket_comments') }}
 ),
 
 renamed as (
@@ -16,7 +18,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ newest_version('renamed', ['comment_id']) }}
+    {{ newest_landed('renamed') }}
 )
 
 select * from deduplicated

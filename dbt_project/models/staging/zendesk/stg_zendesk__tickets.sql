@@ -1,7 +1,9 @@
+{{ config(unique_key=['ticket_id']) }}
+
 with
 
 source as (
-    select * from {{ source('zendesk', 'tickets') }}
+    select * from {{ landed('zendesk', 'tickets') }}
 ),
 
 renamed as (
@@ -20,7 +22,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ newest_version('renamed', ['ticket_id'], 'updated_at desc, ds desc') }}
+    {{ newest_landed('renamed', 'updated_at desc, ds desc') }}
 )
 
 select * from deduplicated

@@ -1,7 +1,9 @@
+{{ config(unique_key=['user_id']) }}
+
 with
 
 source as (
-    select * from {{ source('zendesk', 'users') }}
+    select * from {{ landed('zendesk', 'users') }}
 ),
 
 renamed as (
@@ -16,7 +18,7 @@ renamed as (
 ),
 
 deduplicated as (
-    {{ newest_version('renamed', ['user_id'], 'updated_at desc, ds desc') }}
+    {{ newest_landed('renamed', 'updated_at desc, ds desc') }}
 )
 
 select * from deduplicated

@@ -1,0 +1,105 @@
+{#-
+    Incremental bookkeeping. Every row an incremental model writes carries `_batch_at`, the start of the
+    dbt invocation that wrote it, and a build that completes (every node of an unselected `build` or
+    `run` succeeded) records that time in `_builds`. Incremental models reprocess what their inputs
+    changed since the last complete build, so a failed night is caught up by the next one, and a value a
+    model remembers from before the last complete build (`previous_customer_id`) is the same for all.
+    The bookkeeping lives in the staging schema, so on PostgreSQL it is swapped along with the layers.
+-#}
+
+{% macro batch_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
+{%- endmacro %}
+
+{% macro builds_relation() -%}
+    {{ return(api.Relation.create(
+        database=target.database, schema=generate_schema_name('staging', none), identifier='_builds')) }}
+{%- endmacro %}
+
+{#- on-run-start: the bookkeeping table, created once. -#}
+{% macro create_builds_table() -%}
+    {% do run_query('create schema if not exists ' ~ generate_schema_name('staging', none)) %}
+    create table if not exists {{ builds_relation() }} (run_at timestamp)
+{%- endmacro %}
+
+{#- on-run-end: record the build when all of it ran and succeeded. -#}
+{% macro record_complete_build(results) -%}
+    {%- set unselected = not invocation_args_dict.get('select') and not invocation_args_dict.get('exclude') -%}
+    {%- set succeeded = results | rejectattr('status', 'in', ['success', 'pass', 'warn', 'no-op']) | list | length == 0 -%}
+    {%- if flags.WHICH in ('build', 'run') and unselected and succeeded and results | length > 0 -%}
+        insert into {{ builds_relation() }} (run_at) values ({{ batch_at() }})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- When the last complete build started (a datetime), or none (a full refresh, or no complete build
+    yet): then everything counts as changed. -#}
+{% macro last_build_at() -%}
+    {%- if not execute or flags.FULL_REFRESH or adapter.get_relation(
+            builds_relation().database, builds_relation().schema, builds_relation().identifier) is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set result = run_query("select max(run_at) from " ~ builds_relation()) -%}
+    {{ return(result.columns[0].values()[0]) }}
+{%- endmacro %}
+
+{#- Partitions landed again since the last complete build: they may have dropped records, which no
+    changed row announces, so that build recomputes everything. -#}
+{% macro relanded_since_last_build() -%}
+    {%- set since = last_build_at() -%}
+    {%- if since is none -%}{{ return(true) }}{%- endif -%}
+    {#- not ref(): every model already depends on the index through staging -#}
+    {%- set index = adapter.get_relation(target.database, generate_schema_name('staging', none), 'stg_landing__partitions') -%}
+    {%- if index is none -%}{{ return(true) }}{%- endif -%}
+    {%- set result = run_query(
+        "select count(*) from (select 1 from " ~ index ~ " group by source, entity, ds"
+        ~ " having count(*) > 1 and max(_batch_at) > cast('" ~ since ~ "' as timestamp)) as relanded") -%}
+    {{ return(result.columns[0].values()[0] > 0) }}
+{%- endmacro %}
+
+{#- Whether this model updates only what changed (else it is rebuilt from all its inputs). -#}
+{% macro incremental_run() -%}
+    {{ return(execute and is_incremental() and not relanded_since_last_build()) }}
+{%- endmacro %}
+
+{#- pre-hook of every incremental model: a rebuild starts from an empty table. -#}
+{% macro clear_for_rebuild() -%}
+    {%- if is_incremental() and not incremental_run() -%}
+        delete from {{ this }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- SQL predicate on an input with `_batch_at`: the row changed since the last complete build. -#}
+{% macro changed_since_last_build(batch_column='_batch_at') -%}
+    {%- set since = last_build_at() -%}
+    {%- if since is none -%}
+        true
+    {%- else -%}
+        {{ batch_column }} > cast('{{ since }}' as timestamp)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- SQL predicate: `columns` (SQL expressions) name a key in the given changed set; true on a full build. -#}
+{% macro in_changed(columns, changed_model, changed_columns, where='true') -%}
+    {%- if incremental_run() -%}
+        ({{ columns | join(', ') }}) in (select {{ changed_columns | join(', ') }} from {{ ref(changed_model) }} where {{ where }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The rows of one source system's users whose links or touchpoints changed (int_changed_source_users). -#}
+{% macro of_changed_users(source_system, user_column) -%}
+    {{ in_changed([user_column], 'int_changed_source_users', ['source_user_id'], "source_system = '" ~ source_system ~ "'") }}
+{%- endmacro %}
+
+{#- The rows of customers whose touchpoints may have changed (int_changed_customers). -#}
+{% macro of_changed_customers(customer_column='customer_id') -%}
+    {{ in_changed([customer_column], 'int_changed_customers', ['customer_id']) }}
+{%- endmacro %}
+
+{#- pre-hook: drop the rows an incremental run recomputes (those absent from the new set stay dropped). -#}
+{% macro delete_changed(columns, changed_model, changed_columns) -%}
+    {%- if incremental_run() -%}
+        delete from {{ this }} where {{ in_changed(columns, changed_model, changed_columns) }}
+    {%- endif -%}
+{%- endmacro %}

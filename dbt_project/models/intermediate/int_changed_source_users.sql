@@ -1,0 +1,75 @@
+{#-
+    Source users (source_system, source_user_id) whose identity links or touchpoints may have changed
+    since the last complete build: the users of every changed staging row, every user of a web login
+    (user_id) that gained an e-mail, every recipient of a changed campaign, and the requesters of changed
+    tickets. Incremental models recompute exactly these users; on a full refresh it lists everyone.
+-#}
+with
+
+changed_web_events as (
+    select anonymous_id, user_id, email_normalized
+    from {{ ref('stg_web__events') }}
+    where {{ changed_since_last_build() }}
+),
+
+web_users as (
+    select anonymous_id as source_user_id from changed_web_events
+    union all
+    select events.anonymous_id
+    from {{ ref('stg_web__events') }} as events
+    where events.user_id in (
+        select user_id from changed_web_events where user_id is not null and email_normalized is not null
+    )
+),
+
+changed_tickets as (
+    select ticket_id from {{ ref('stg_zendesk__tickets') }} where {{ changed_since_last_build() }}
+    union all
+    select ticket_id from {{ ref('stg_zendesk__ticket_comments') }} where {{ changed_since_last_build() }}
+    union all
+    select ticket_id from {{ ref('stg_zendesk__satisfaction_ratings') }} where {{ changed_since_last_build() }}
+    union all
+    select comments.ticket_id  -- an author who became (or stopped being) an agent
+    from {{ ref('stg_zendesk__ticket_comments') }} as comments
+    inner join {{ ref('stg_zendesk__users') }} as users on comments.author_id = users.user_id
+    where {{ changed_since_last_build('users._batch_at') }}
+),
+
+users as (
+    select 'web' as source_system, source_user_id from web_users
+    union all
+    select 'mailchimp', email_id from {{ ref('stg_mailchimp__recipients') }} where {{ changed_since_last_build() }}
+    union all
+    select 'mailchimp', recipients.email_id
+    from {{ ref('stg_mailchimp__recipients') }} as recipients
+    inner join {{ ref('stg_mailchimp__campaigns') }} as campaigns on recipients.campaign_id = campaigns.campaign_id
+    where {{ changed_since_last_build('campaigns._batch_at') }}
+    union all
+    select 'mailchimp', email_id from {{ ref('stg_mailchimp__email_activities') }} where {{ changed_since_last_build() }}
+    union all
+    select 'mailchimp', email_id from {{ ref('stg_mailchimp__unsubscribes') }} where {{ changed_since_last_build() }}
+    union all
+    select 'mailchimp', member_id from {{ ref('stg_mailchimp__members') }} where {{ changed_since_last_build() }}
+    union all
+    select 'zendesk', cast(user_id as varchar) from {{ ref('stg_zendesk__users') }} where {{ changed_since_last_build() }}
+    union all
+    select 'zendesk', cast(requester_id as varchar)
+    from {{ ref('stg_zendesk__tickets') }}
+    where ticket_id in (select ticket_id from changed_tickets)
+    union all
+    select 'shopify', {{ shopify_user_id('customer_id', 'order_id') }}
+    from {{ ref('stg_shopify__orders') }}
+    where {{ changed_since_last_build() }}
+    union all
+    select 'trustpilot', coalesce(consumer_id, 'review-' || review_id)
+    from {{ ref('stg_trustpilot__reviews') }}
+    where {{ changed_since_last_build() }}
+    union all
+    select 'facebook', author_id from {{ ref('stg_facebook__comments') }} where {{ changed_since_last_build() }}
+)
+
+select distinct
+    source_system,
+    source_user_id
+from users
+where source_user_id is not null
