@@ -56,9 +56,15 @@
     {{ return(result.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
+{#- Whether this build updates only what changed: not a full refresh, after a complete build, with
+    nothing landed again since. -#}
+{% macro incremental_build() -%}
+    {{ return(execute and last_build_at() is not none and not relanded_since_last_build()) }}
+{%- endmacro %}
+
 {#- Whether this model updates only what changed (else it is rebuilt from all its inputs). -#}
 {% macro incremental_run() -%}
-    {{ return(execute and is_incremental() and not relanded_since_last_build()) }}
+    {{ return(is_incremental() and incremental_build()) }}
 {%- endmacro %}
 
 {#- pre-hook of every incremental model: a rebuild starts from an empty table. -#}
@@ -101,5 +107,21 @@
 {% macro delete_changed(columns, changed_model, changed_columns) -%}
     {%- if incremental_run() -%}
         delete from {{ this }} where {{ in_changed(columns, changed_model, changed_columns) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The changed customers' touchpoints as they were before this build (fct_touchpoints' pre-hook). -#}
+{% macro replaced_touchpoints_relation() -%}
+    {{ return(api.Relation.create(
+        database=target.database, schema=generate_schema_name('staging', none), identifier='_touchpoints_replaced')) }}
+{%- endmacro %}
+
+{#- fct_touchpoints pre-hook: keep those rows, so that the marts by date redo exactly the dates whose
+    rows changed (int_changed_dates); on a rebuild there is nothing to compare with. -#}
+{% macro keep_replaced_touchpoints() -%}
+    {% do run_query('drop table if exists ' ~ replaced_touchpoints_relation()) %}
+    {%- if incremental_run() -%}
+        create table {{ replaced_touchpoints_relation() }} as
+        select * from {{ this }} where {{ of_changed_customers() }}
     {%- endif -%}
 {%- endmacro %}

@@ -10,7 +10,10 @@
         unique_key='touchpoint_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        pre_hook="{{ delete_changed(['customer_id'], 'int_changed_customers', ['customer_id']) }}",
+        pre_hook=[
+            "{{ keep_replaced_touchpoints() }}",
+            "{{ delete_changed(['customer_id'], 'int_changed_customers', ['customer_id']) }}",
+        ],
     )
 }}
 -- depends_on: {{ ref('int_changed_customers') }}

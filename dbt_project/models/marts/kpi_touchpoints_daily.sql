@@ -1,3 +1,14 @@
+{#- Incremental: a run recomputes the dates whose touchpoints changed (int_changed_dates). -#}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{{ delete_changed(['occurred_date'], 'int_changed_dates', ['occurred_date']) }}",
+    )
+}}
+-- depends_on: {{ ref('int_changed_dates') }}
+
 select
     occurred_date,
     channel,
@@ -6,4 +17,5 @@ select
     cast(count(*) as bigint) as touchpoints,
     cast(count(distinct customer_id) as bigint) as customers
 from {{ ref('fct_touchpoints') }}
+where {{ in_changed(['occurred_date'], 'int_changed_dates', ['occurred_date']) }}
 group by occurred_date, channel, touchpoint_type, journey_stage
