@@ -103,6 +103,11 @@
     {{ in_changed([customer_column], 'int_changed_customers', ['customer_id']) }}
 {%- endmacro %}
 
+{#- The rows of e-mail campaigns whose KPIs may have changed (int_changed_campaigns). -#}
+{% macro of_changed_campaigns(campaign_column='campaign_id') -%}
+    {{ in_changed([campaign_column], 'int_changed_campaigns', ['campaign_id']) }}
+{%- endmacro %}
+
 {#- pre-hook: drop the rows an incremental run recomputes (those absent from the new set stay dropped). -#}
 {% macro delete_changed(columns, changed_model, changed_columns) -%}
     {%- if incremental_run() -%}

@@ -1,15 +1,29 @@
+{#- Incremental: a run recomputes the campaigns whose KPIs may have changed (int_changed_campaigns). -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='campaign_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+-- depends_on: {{ ref('int_changed_campaigns') }}
+
 with
 
 campaigns as (
     select * from {{ ref('stg_mailchimp__campaigns') }}
+    where {{ of_changed_campaigns() }}
 ),
 
 recipients as (
     select * from {{ ref('stg_mailchimp__recipients') }}
+    where {{ of_changed_campaigns() }}
 ),
 
 activities as (
     select * from {{ ref('stg_mailchimp__email_activities') }}
+    where {{ of_changed_campaigns() }}
 ),
 
 bounced as (
@@ -48,6 +62,7 @@ unsubscribe_counts as (
         campaign_id,
         count(distinct email_id) as unsubscribes
     from {{ ref('stg_mailchimp__unsubscribes') }}
+    where {{ of_changed_campaigns() }}
     group by campaign_id
 ),
 
@@ -72,7 +87,7 @@ last_touch as (
         sum(credit) as attributed_orders,
         sum(revenue_credit) as attributed_revenue
     from {{ ref('fct_attribution') }}
-    where model = 'last_touch' and channel = 'email'
+    where model = 'last_touch' and channel = 'email' and {{ of_changed_campaigns('source_object_id') }}
     group by source_object_id
 )
 
