@@ -5,6 +5,10 @@
     fct_touchpoints was rebuilt.
 -#}
 -- depends_on: {{ ref('int_changed_customers') }}
+-- depends_on: {{ ref('stg_mailchimp__recipients') }}
+-- depends_on: {{ ref('stg_mailchimp__email_activities') }}
+-- depends_on: {{ ref('stg_mailchimp__unsubscribes') }}
+-- depends_on: {{ ref('fct_touchpoints') }}
 
 {% set before = replaced_touchpoints_relation() -%}
 with
