@@ -13,7 +13,7 @@
 {% set before = replaced_touchpoints_relation() -%}
 with
 
-{% if incremental_build() and adapter.get_relation(before.database, before.schema, before.identifier) -%}
+{% if replaced_touchpoints_kept() -%}
 campaigns as (
     select campaign_id from {{ ref('stg_mailchimp__campaigns') }} where {{ changed_since_last_build() }}
     union all

@@ -9,7 +9,7 @@
 with
 
 {% set before = replaced_touchpoints_relation() -%}
-{% if incremental_build() and adapter.get_relation(before.database, before.schema, before.identifier) -%}
+{% if replaced_touchpoints_kept() -%}
 after_build as (
     select {{ compared }}
     from {{ ref('fct_touchpoints') }}

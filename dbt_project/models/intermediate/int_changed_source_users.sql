@@ -2,8 +2,13 @@
     Source users (source_system, source_user_id) whose identity links or touchpoints may have changed
     since the last complete build: the users of every changed staging row, every user of a web login
     (user_id) that gained an e-mail, every recipient of a changed campaign, and the requesters of changed
-    tickets. Incremental models recompute exactly these users; on a full refresh it lists everyone.
+    tickets, and the users that held a changed ticket or order before (one can move to another
+    requester or customer; read from the touchpoint union as it stands before this build updates it).
+    Incremental models recompute exactly these users; on a full refresh it lists everyone.
 -#}
+{%- set held = api.Relation.create(
+    database=target.database, schema=generate_schema_name('intermediate', none), identifier='int_touchpoints_unioned') %}
+
 with
 
 changed_web_events as (
@@ -66,6 +71,15 @@ users as (
     where {{ changed_since_last_build() }}
     union all
     select 'facebook', author_id from {{ ref('stg_facebook__comments') }} where {{ changed_since_last_build() }}
+    {%- if incremental_build() and table_exists(held) %}
+    union all
+    select held.source_system, held.source_user_id
+    from {{ held }} as held
+    where (held.source_system = 'zendesk' and held.source_object_id in (select cast(ticket_id as varchar) from changed_tickets))
+        or (held.source_system = 'shopify' and held.source_object_id in (
+            select cast(order_id as varchar) from {{ ref('stg_shopify__orders') }} where {{ changed_since_last_build() }}
+        ))
+    {%- endif %}
 )
 
 select distinct
