@@ -34,8 +34,7 @@
 {#- When the last complete build started (a datetime), or none (a full refresh, or no complete build
     yet): then everything counts as changed. -#}
 {% macro last_build_at() -%}
-    {%- if not execute or flags.FULL_REFRESH or adapter.get_relation(
-            builds_relation().database, builds_relation().schema, builds_relation().identifier) is none -%}
+    {%- if not execute or flags.FULL_REFRESH or not table_exists(builds_relation()) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set result = run_query("select max(run_at) from " ~ builds_relation()) -%}
@@ -108,10 +107,16 @@
     {{ in_changed([campaign_column], 'int_changed_campaigns', ['campaign_id']) }}
 {%- endmacro %}
 
-{#- pre-hook: drop the rows an incremental run recomputes (those absent from the new set stay dropped). -#}
-{% macro delete_changed(columns, changed_model, changed_columns) -%}
+{#- The rows of dates whose touchpoints changed (int_changed_dates). -#}
+{% macro of_changed_dates(date_column='occurred_date') -%}
+    {{ in_changed([date_column], 'int_changed_dates', ['occurred_date']) }}
+{%- endmacro %}
+
+{#- pre-hook: drop the rows an incremental run recomputes (`predicate`, one of the of_changed_* macros);
+    those absent from the new set stay dropped. -#}
+{% macro delete_changed(predicate) -%}
     {%- if incremental_run() -%}
-        delete from {{ this }} where {{ in_changed(columns, changed_model, changed_columns) }}
+        delete from {{ this }} where {{ predicate }}
     {%- endif -%}
 {%- endmacro %}
 

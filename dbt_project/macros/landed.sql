@@ -49,7 +49,7 @@
 
 {% macro default__landed(source_relation, source_name, table_name, plan) -%}
     {%- set folder = env_var("TOUCHPOINTS_LANDING_DIR", "../landing") ~ '/' ~ source_name ~ '/' ~ table_name -%}
-    {%- if not execute or not plan['all_ds'] -%}
+    {%- if not plan['all_ds'] -%}
         {{ source_relation }} as landed_rows
     {%- elif plan['ds'] -%}
         read_parquet([

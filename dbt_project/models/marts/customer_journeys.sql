@@ -8,7 +8,7 @@
         unique_key='customer_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        pre_hook="{{ delete_changed(['customer_id'], 'int_changed_customers', ['customer_id']) }}",
+        pre_hook="{{ delete_changed(of_changed_customers()) }}",
     )
 }}
 -- depends_on: {{ ref('int_changed_customers') }}

@@ -8,7 +8,7 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_changed(['customer_id'], 'int_changed_customers', ['customer_id']) }}",
+        pre_hook="{{ delete_changed(of_changed_customers()) }}",
     )
 }}
 -- depends_on: {{ ref('int_changed_customers') }}

@@ -12,7 +12,7 @@
         on_schema_change='fail',
         pre_hook=[
             "{{ keep_replaced_touchpoints() }}",
-            "{{ delete_changed(['customer_id'], 'int_changed_customers', ['customer_id']) }}",
+            "{{ delete_changed(of_changed_customers()) }}",
         ],
     )
 }}

@@ -4,7 +4,7 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{{ delete_changed(['occurred_date'], 'int_changed_dates', ['occurred_date']) }}",
+        pre_hook="{{ delete_changed(of_changed_dates()) }}",
     )
 }}
 -- depends_on: {{ ref('int_changed_dates') }}
@@ -17,5 +17,5 @@ select
     cast(count(*) as bigint) as touchpoints,
     cast(count(distinct customer_id) as bigint) as customers
 from {{ ref('fct_touchpoints') }}
-where {{ in_changed(['occurred_date'], 'int_changed_dates', ['occurred_date']) }}
+where {{ of_changed_dates() }}
 group by occurred_date, channel, touchpoint_type, journey_stage
