@@ -34,18 +34,41 @@
 {#- When the last complete build started (a datetime), or none (a full refresh, or no complete build
     yet): then everything counts as changed. -#}
 {% macro last_build_at() -%}
-    {%- if not execute or flags.FULL_REFRESH or not table_exists(builds_relation()) -%}
+    {{ return(earlier_builds()['last_build_at']) }}
+{%- endmacro %}
+
+{#- Partitions landed again since the last complete build: they may have dropped records, which no
+    changed row announces, so that build recomputes everything. -#}
+{% macro relanded_since_last_build() -%}
+    {{ return(earlier_builds()['relanded']) }}
+{%- endmacro %}
+
+{#- What the database says about earlier builds, asked once per invocation: every node that asks runs
+    after the partition index (its first node), and nothing this invocation writes changes the answer
+    until the on-run-end hook. Kept in `graph`, the one object dbt shares with every node of an
+    invocation; without the memo each test and model would ask again, a dozen times for some. -#}
+{% macro earlier_builds() -%}
+    {%- if not execute -%}
+        {{ return({'last_build_at': none, 'relanded': true}) }}
+    {%- endif -%}
+    {%- set memo = graph.setdefault('touchpoints_earlier_builds', {}) -%}
+    {%- if memo.get('invocation_id') != invocation_id -%}
+        {%- set since = query_last_build_at() -%}
+        {%- do memo.update({'invocation_id': invocation_id, 'last_build_at': since,
+                            'relanded': since is none or query_relanded_since(since)}) -%}
+    {%- endif -%}
+    {{ return(memo) }}
+{%- endmacro %}
+
+{% macro query_last_build_at() -%}
+    {%- if flags.FULL_REFRESH or not table_exists(builds_relation()) -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set result = run_query("select max(run_at) from " ~ builds_relation()) -%}
     {{ return(result.columns[0].values()[0]) }}
 {%- endmacro %}
 
-{#- Partitions landed again since the last complete build: they may have dropped records, which no
-    changed row announces, so that build recomputes everything. -#}
-{% macro relanded_since_last_build() -%}
-    {%- set since = last_build_at() -%}
-    {%- if since is none -%}{{ return(true) }}{%- endif -%}
+{% macro query_relanded_since(since) -%}
     {#- not ref(): every model already depends on the index through staging -#}
     {%- set index = adapter.get_relation(target.database, generate_schema_name('staging', none), 'stg_landing__partitions') -%}
     {%- if index is none -%}{{ return(true) }}{%- endif -%}
@@ -61,8 +84,12 @@
     {{ return(execute and last_build_at() is not none and not relanded_since_last_build()) }}
 {%- endmacro %}
 
-{#- Whether this model updates only what changed (else it is rebuilt from all its inputs). -#}
+{#- Whether this model updates only what changed (else it is rebuilt from all its inputs); in a data
+    test, whether the model it tests does (macros/scoped_tests.sql). -#}
 {% macro incremental_run() -%}
+    {%- if model.resource_type == 'test' -%}
+        {{ return(tested_model().get('config', {}).get('materialized') == 'incremental' and incremental_build()) }}
+    {%- endif -%}
     {{ return(is_incremental() and incremental_build()) }}
 {%- endmacro %}
 
@@ -86,10 +113,23 @@
 {#- SQL predicate: `columns` (SQL expressions) name a key in the given changed set; true on a full build. -#}
 {% macro in_changed(columns, changed_model, changed_columns, where='true') -%}
     {%- if incremental_run() -%}
-        ({{ columns | join(', ') }}) in (select {{ changed_columns | join(', ') }} from {{ ref(changed_model) }} where {{ where }})
+        ({{ columns | join(', ') }}) in (select {{ changed_columns | join(', ') }} from {{ changed_set(changed_model) }} where {{ where }})
     {%- else -%}
         true
     {%- endif -%}
+{%- endmacro %}
+
+{#- A changed set (a model); a data test, which may not ref() what it does not depend on, reads it by name. -#}
+{% macro changed_set(name) -%}
+    {%- if model.resource_type == 'test' -%}
+        {{ return(graph.nodes['model.' ~ project_name ~ '.' ~ name].relation_name) }}
+    {%- endif -%}
+    {{ return(ref(name)) }}
+{%- endmacro %}
+
+{#- The rows of source users whose links or touchpoints changed (int_changed_source_users). -#}
+{% macro of_changed_source_users() -%}
+    {{ in_changed(['source_system', 'source_user_id'], 'int_changed_source_users', ['source_system', 'source_user_id']) }}
 {%- endmacro %}
 
 {#- The rows of one source system's users whose links or touchpoints changed (int_changed_source_users). -#}

@@ -9,6 +9,7 @@
         materialized='incremental',
         unique_key=['source_system', 'source_user_id'],
         incremental_strategy='delete+insert',
+        meta={'changed_rows': 'written'},
     )
 }}
 -- depends_on: {{ ref('int_changed_source_users') }}

@@ -8,7 +8,8 @@
         materialized='incremental',
         unique_key='touchpoint_id',
         incremental_strategy='delete+insert',
-        pre_hook="{{ delete_changed(in_changed(['source_system', 'source_user_id'], 'int_changed_source_users', ['source_system', 'source_user_id'])) }}",
+        pre_hook="{{ delete_changed(of_changed_source_users()) }}",
+        meta={'changed_rows': 'source_users'},
     )
 }}
 -- depends_on: {{ ref('int_changed_source_users') }}

@@ -3,7 +3,14 @@
     30 minutes or more between consecutive events. Incremental: a run re-sessionizes the whole history
     of the visitors with new events (int_changed_source_users).
 -#}
-{{ config(materialized='incremental', unique_key='anonymous_id', incremental_strategy='delete+insert') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='anonymous_id',
+        incremental_strategy='delete+insert',
+        meta={'changed_rows': 'web_users'},
+    )
+}}
 -- depends_on: {{ ref('int_changed_source_users') }}
 
 with

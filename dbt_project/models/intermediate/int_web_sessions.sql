@@ -2,7 +2,14 @@
     One row per session; it belongs to the date of its first event, and is `app` if that event is a screen.
     Incremental: a run recomputes the sessions of the visitors with new events.
 -#}
-{{ config(materialized='incremental', unique_key='anonymous_id', incremental_strategy='delete+insert') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='anonymous_id',
+        incremental_strategy='delete+insert',
+        meta={'changed_rows': 'web_users'},
+    )
+}}
 -- depends_on: {{ ref('int_changed_source_users') }}
 
 with

@@ -8,6 +8,7 @@
         unique_key='customer_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        meta={'changed_rows': 'customers'},
         pre_hook="{{ delete_changed(of_changed_customers()) }}",
     )
 }}

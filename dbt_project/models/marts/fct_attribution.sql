@@ -8,6 +8,7 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
+        meta={'changed_rows': 'customers'},
         pre_hook="{{ delete_changed(of_changed_customers()) }}",
     )
 }}

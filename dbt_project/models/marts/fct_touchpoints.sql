@@ -10,6 +10,7 @@
         unique_key='touchpoint_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        meta={'changed_rows': 'customers'},
         pre_hook=[
             "{{ keep_replaced_touchpoints() }}",
             "{{ delete_changed(of_changed_customers()) }}",

@@ -5,6 +5,7 @@
         unique_key='campaign_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        meta={'changed_rows': 'campaigns'},
     )
 }}
 -- depends_on: {{ ref('int_changed_campaigns') }}

@@ -4,6 +4,7 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
+        meta={'changed_rows': 'dates'},
         pre_hook="{{ delete_changed(of_changed_dates()) }}",
     )
 }}
