@@ -12,8 +12,7 @@
 {%- endmacro %}
 
 {% macro builds_relation() -%}
-    {{ return(api.Relation.create(
-        database=target.database, schema=generate_schema_name('staging', none), identifier='_builds')) }}
+    {{ return(bookkeeping_relation('_builds')) }}
 {%- endmacro %}
 
 {#- on-run-start: the bookkeeping table, created once. -#}
@@ -160,31 +159,10 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The changed customers' touchpoints as they were before this build (fct_touchpoints' pre-hook). -#}
-{% macro replaced_touchpoints_relation() -%}
-    {{ return(api.Relation.create(
-        database=target.database, schema=generate_schema_name('staging', none), identifier='_touchpoints_replaced')) }}
-{%- endmacro %}
-
-{#- Whether this build kept them (not on a rebuild). Existence is asked of the database: dbt's relation
-    cache does not know tables a hook creates. -#}
-{% macro replaced_touchpoints_kept() -%}
-    {{ return(incremental_build() and table_exists(replaced_touchpoints_relation())) }}
-{%- endmacro %}
-
+{#- Existence asked of the database: dbt's relation cache does not know tables a hook creates. -#}
 {% macro table_exists(relation) -%}
     {%- set result = run_query(
         "select count(*) from information_schema.tables where table_schema = '" ~ relation.schema
         ~ "' and table_name = '" ~ relation.identifier ~ "'") -%}
     {{ return(result.columns[0].values()[0] > 0) }}
-{%- endmacro %}
-
-{#- fct_touchpoints pre-hook: keep those rows, so that the marts by date redo exactly the dates whose
-    rows changed (int_changed_dates); on a rebuild there is nothing to compare with. -#}
-{% macro keep_replaced_touchpoints() -%}
-    {% do run_query('drop table if exists ' ~ replaced_touchpoints_relation()) %}
-    {%- if incremental_run() -%}
-        create table {{ replaced_touchpoints_relation() }} as
-        select * from {{ this }} where {{ of_changed_customers() }}
-    {%- endif -%}
 {%- endmacro %}

@@ -1,8 +1,8 @@
 {#-
-    The e-mail campaigns whose KPIs may have changed in this build: campaigns with changed sends,
-    activity or unsubscribes since the last complete build, and the campaigns of the changed customers'
-    e-mail touchpoints before and after it (their orders' attribution credits those). Every campaign when
-    fct_touchpoints was rebuilt.
+    The e-mail campaigns whose KPIs may have changed since the last complete build: campaigns with
+    changed sends, activity or unsubscribes, and the campaigns of the changed customers' e-mail
+    touchpoints now and at the last complete build (their orders' attribution credits those). Every
+    campaign when fct_touchpoints was rebuilt.
 -#}
 -- depends_on: {{ ref('int_changed_customers') }}
 -- depends_on: {{ ref('stg_mailchimp__recipients') }}
@@ -10,10 +10,9 @@
 -- depends_on: {{ ref('stg_mailchimp__unsubscribes') }}
 -- depends_on: {{ ref('fct_touchpoints') }}
 
-{% set before = replaced_touchpoints_relation() -%}
 with
 
-{% if replaced_touchpoints_kept() -%}
+{% if incremental_build() -%}
 campaigns as (
     select campaign_id from {{ ref('stg_mailchimp__campaigns') }} where {{ changed_since_last_build() }}
     union all
@@ -22,12 +21,12 @@ campaigns as (
     select campaign_id from {{ ref('stg_mailchimp__email_activities') }} where {{ changed_since_last_build() }}
     union all
     select campaign_id from {{ ref('stg_mailchimp__unsubscribes') }} where {{ changed_since_last_build() }}
+    {%- if replaced_touchpoints_kept() %}
     union all
-    select source_object_id
-    from {{ ref('fct_touchpoints') }}
-    where channel = 'email' and customer_id in (select customer_id from {{ ref('int_changed_customers') }})
+    select source_object_id from {{ touchpoints_of_replaced_customers() }} as touchpoints where channel = 'email'
     union all
-    select source_object_id from {{ before }} where channel = 'email'
+    select source_object_id from {{ bookkeeping_relation('_touchpoints_replaced') }} where channel = 'email'
+    {%- endif %}
 )
 {%- else -%}
 campaigns as (

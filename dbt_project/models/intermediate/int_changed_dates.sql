@@ -1,23 +1,26 @@
 {#-
-    The dates whose touchpoints changed in this build: a touchpoint added, removed, or changed in its
-    customer, stage, channel, type or revenue (the changed customers' rows after the build against the
-    same rows before it, kept by fct_touchpoints' pre-hook). Every date when fct_touchpoints was rebuilt.
+    The dates whose touchpoints changed since the last complete build: a touchpoint added, removed, or
+    changed in its customer, stage, channel, type, revenue or object (the changed customers' rows now
+    against the same rows at the last complete build, kept by fct_touchpoints' pre-hook). Every date when
+    fct_touchpoints was rebuilt; none when no build since rewrote it.
 -#}
 -- depends_on: {{ ref('int_changed_customers') }}
-{%- set compared = 'touchpoint_id, occurred_date, customer_id, channel, touchpoint_type, journey_stage, revenue' %}
+{%- set compared = compared_touchpoint_columns() | join(', ') %}
 
 with
 
-{% set before = replaced_touchpoints_relation() -%}
-{% if replaced_touchpoints_kept() -%}
+{% if not incremental_build() -%}
+changed as (
+    select occurred_date from {{ ref('fct_touchpoints') }}
+)
+{%- elif replaced_touchpoints_kept() -%}
 after_build as (
-    select {{ compared }}
-    from {{ ref('fct_touchpoints') }}
-    where customer_id in (select customer_id from {{ ref('int_changed_customers') }})
+    select {{ compared }} from {{ touchpoints_of_replaced_customers() }} as touchpoints
 ),
 
 before_build as (
-    select {{ compared }} from {{ before }}
+    select {{ compared }} from {{ bookkeeping_relation('_touchpoints_replaced') }}
+    where touchpoint_id is not null
 ),
 
 changed as (
@@ -27,7 +30,7 @@ changed as (
 )
 {%- else -%}
 changed as (
-    select occurred_date from {{ ref('fct_touchpoints') }}
+    select occurred_date from {{ ref('fct_touchpoints') }} where false
 )
 {%- endif %}
 

@@ -6,10 +6,10 @@
 {{
     config(
         materialized='incremental',
-        unique_key='touchpoint_id',
-        incremental_strategy='delete+insert',
+        incremental_strategy='append',
+        on_schema_change='append_new_columns',
         pre_hook="{{ delete_changed(of_changed_source_users()) }}",
-        meta={'changed_rows': 'source_users'},
+        meta={'changed_rows': 'written'},
     )
 }}
 -- depends_on: {{ ref('int_changed_source_users') }}
@@ -162,5 +162,6 @@ select
     source_object_id,
     source_user_id,
     revenue,
-    rating
+    rating,
+    {{ batch_at() }} as _batch_at
 from unioned

@@ -23,8 +23,8 @@ sessions as (
 
 orders as (
     select customer_id, occurred_at as ordered_at
-    from {{ ref('fct_touchpoints') }}
-    where touchpoint_type = 'order_placed' and {{ of_changed_customers() }}
+    from {{ touchpoints_of_changed_customers() }} as touchpoints
+    where touchpoint_type = 'order_placed'
 ),
 
 with_customer as (

@@ -5,8 +5,7 @@
 {{
     config(
         materialized='incremental',
-        unique_key='customer_id',
-        incremental_strategy='delete+insert',
+        incremental_strategy='append',
         on_schema_change='fail',
         meta={'changed_rows': 'customers'},
         pre_hook="{{ delete_changed(of_changed_customers()) }}",
@@ -17,8 +16,7 @@
 with
 
 touchpoints as (
-    select * from {{ ref('fct_touchpoints') }}
-    where {{ of_changed_customers() }}
+    select * from {{ touchpoints_of_changed_customers() }} as touchpoints
 ),
 
 first_touches as (

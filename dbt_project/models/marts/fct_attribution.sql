@@ -17,8 +17,7 @@
 with
 
 touchpoints as (
-    select * from {{ ref('fct_touchpoints') }}
-    where {{ of_changed_customers() }}
+    select * from {{ touchpoints_of_changed_customers() }} as touchpoints
 ),
 
 orders as (

@@ -7,10 +7,9 @@
 {{
     config(
         materialized='incremental',
-        unique_key='touchpoint_id',
-        incremental_strategy='delete+insert',
+        incremental_strategy='append_keeping_a_copy',
         on_schema_change='fail',
-        meta={'changed_rows': 'customers'},
+        meta={'changed_rows': 'appended'},
         pre_hook=[
             "{{ keep_replaced_touchpoints() }}",
             "{{ delete_changed(of_changed_customers()) }}",
