@@ -151,6 +151,11 @@
     {{ in_changed([date_column], 'int_changed_dates', ['occurred_date']) }}
 {%- endmacro %}
 
+{#- The rows of ISO weeks with a changed date (int_changed_dates); `week_column` holds a week_start. -#}
+{% macro of_changed_weeks(week_column) -%}
+    {{ in_changed([week_column], 'int_changed_dates', [week_start('occurred_date')]) }}
+{%- endmacro %}
+
 {#- pre-hook: drop the rows an incremental run recomputes (`predicate`, one of the of_changed_* macros);
     those absent from the new set stay dropped. -#}
 {% macro delete_changed(predicate) -%}

@@ -47,6 +47,8 @@
         {{ return({'rows': relation, 'where': of_changed_customers()}) }}
     {%- elif kind == 'dates' -%}
         {{ return({'rows': relation, 'where': of_changed_dates()}) }}
+    {%- elif kind == 'weeks' -%}
+        {{ return({'rows': relation, 'where': of_changed_weeks('week_start')}) }}
     {%- elif kind == 'campaigns' -%}
         {{ return({'rows': relation, 'where': of_changed_campaigns()}) }}
     {%- endif -%}

@@ -66,15 +66,7 @@ sessions as (
 ),
 
 touchpoints as (
-    select
-        {{ week_start('occurred_date') }} as week_start,
-        channel,
-        count(*) as touchpoints,
-        count(distinct customer_id) as customers,
-        sum(case when touchpoint_type = 'order_placed' then 1 else 0 end) as orders,
-        sum(revenue) as revenue
-    from {{ ref('fct_touchpoints') }}
-    group by 1, 2
+    select * from {{ ref('int_touchpoints_weekly') }}
 ),
 
 weekly as (
