@@ -73,12 +73,15 @@ users as (
     select 'facebook', author_id from {{ ref('stg_facebook__comments') }} where {{ changed_since_last_build() }}
     {%- if incremental_build() and table_exists(held) %}
     union all
-    select held.source_system, held.source_user_id
-    from {{ held }} as held
-    where (held.source_system = 'zendesk' and held.source_object_id in (select cast(ticket_id as varchar) from changed_tickets))
-        or (held.source_system = 'shopify' and held.source_object_id in (
-            select cast(order_id as varchar) from {{ ref('stg_shopify__orders') }} where {{ changed_since_last_build() }}
-        ))
+    select source_system, source_user_id
+    from {{ held }}
+    where source_system = 'zendesk' and source_object_id in (select cast(ticket_id as varchar) from changed_tickets)
+    union all
+    select source_system, source_user_id
+    from {{ held }}
+    where source_system = 'shopify' and source_object_id in (
+        select cast(order_id as varchar) from {{ ref('stg_shopify__orders') }} where {{ changed_since_last_build() }}
+    )
     {%- endif %}
 )
 
