@@ -15,7 +15,7 @@
     {%- if tested == relation and not conditions -%}
         {{ return(relation) }}
     {%- endif -%}
-    {{ return('(select * from ' ~ tested ~ ' where ' ~ (conditions or ['true']) | join(' and ') ~ ') dbt_subquery') }}
+    {{ return('(select * from ' ~ tested ~ ' as tested_rows where ' ~ (conditions or ['true']) | join(' and ') ~ ') dbt_subquery') }}
 {%- endmacro %}
 
 {#- The node of the model the test being compiled is attached to (a test's `model` is the test). -#}
