@@ -11,6 +11,12 @@
     cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as timestamp)
 {%- endmacro %}
 
+{#- A bookkeeping table: in the staging schema, so that PostgreSQL swaps it with the data it describes. -#}
+{% macro bookkeeping_relation(identifier) -%}
+    {{ return(api.Relation.create(
+        database=target.database, schema=generate_schema_name('staging', none), identifier=identifier)) }}
+{%- endmacro %}
+
 {% macro builds_relation() -%}
     {{ return(bookkeeping_relation('_builds')) }}
 {%- endmacro %}
@@ -121,9 +127,14 @@
 {#- A changed set (a model); a data test, which may not ref() what it does not depend on, reads it by name. -#}
 {% macro changed_set(name) -%}
     {%- if model.resource_type == 'test' -%}
-        {{ return(graph.nodes['model.' ~ project_name ~ '.' ~ name].relation_name) }}
+        {{ return(model_node(name).relation_name) }}
     {%- endif -%}
     {{ return(ref(name)) }}
+{%- endmacro %}
+
+{#- This project's model `name` as dbt's graph holds it (execution time only). -#}
+{% macro model_node(name) -%}
+    {{ return(graph.nodes['model.' ~ project_name ~ '.' ~ name]) }}
 {%- endmacro %}
 
 {#- The rows of source users whose links or touchpoints changed (int_changed_source_users). -#}

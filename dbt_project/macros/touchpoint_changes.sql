@@ -11,11 +11,6 @@
       fct_touchpoints for them.
 -#}
 
-{% macro bookkeeping_relation(identifier) -%}
-    {{ return(api.Relation.create(
-        database=target.database, schema=generate_schema_name('staging', none), identifier=identifier)) }}
-{%- endmacro %}
-
 {#- The columns of a touchpoint whose change moves a mart by date or campaign. -#}
 {% macro compared_touchpoint_columns() -%}
     {{ return(['touchpoint_id', 'occurred_date', 'customer_id', 'channel', 'touchpoint_type', 'journey_stage',
@@ -92,7 +87,7 @@
     {%- if not kept_since_last_build(copy, '=') -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set columns = graph.nodes['model.' ~ project_name ~ '.' ~ model_name].columns.keys() -%}
+    {%- set columns = model_node(model_name).columns.keys() -%}
     {{ return('(select ' ~ columns | join(', ') ~ ' from ' ~ copy ~ ')') }}
 {%- endmacro %}
 
