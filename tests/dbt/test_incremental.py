@@ -15,7 +15,7 @@ import pytest
 
 from tests.pipeline_home import land_day
 from touchpoints.config import Paths
-from touchpoints.dbt_runner import run_dbt
+from touchpoints.dbt_runner import DbtFailed, run_dbt
 from touchpoints.warehouse import list_marts
 
 DAY_ONE, DAY_TWO = date(2026, 11, 1), date(2026, 11, 2)
@@ -42,6 +42,17 @@ def assert_equal_to_a_full_refresh(paths: Paths) -> None:
 def query(paths: Paths, sql: str) -> list[tuple]:
     with duckdb.connect(str(paths.build_warehouse), read_only=True) as db:
         return db.sql(sql).fetchall()
+
+
+def stage_a_web_event_without_id(paths: Paths, batch_at: str) -> None:
+    """Insert a staged web event with no message_id, as if written by the build at ``batch_at``."""
+    with duckdb.connect(str(paths.build_warehouse)) as db:
+        db.execute(
+            "insert into staging.stg_web__events select * replace "
+            "(cast(null as varchar) as message_id, cast(? as timestamp) as _batch_at) "
+            "from staging.stg_web__events limit 1",
+            [batch_at],
+        )
 
 
 def events_of(folder: Path, day: date) -> list[dict]:
@@ -116,3 +127,20 @@ def test_a_partition_landed_again_without_a_record_rebuilds_without_it(
         paths, f"select count(*) from marts.fct_touchpoints where touchpoint_id = '{page_view}'"
     ) == [(0,)]
     assert_equal_to_a_full_refresh(paths)
+
+
+def test_build_tests_check_the_rows_it_recomputed_and_dbt_test_checks_all(
+    pipeline_env: Path, own_events: Path
+) -> None:
+    paths = Paths.from_env()
+    land_day(paths, DAY_ONE)
+    run_dbt(paths, "build")
+
+    stage_a_web_event_without_id(paths, "2000-01-01")  # written before the last complete build
+    run_dbt(paths, "build")  # its tests check what it recomputes: not that row
+    with pytest.raises(DbtFailed, match="not_null_stg_web__events_message_id"):
+        run_dbt(paths, "test", "--select", "stg_web__events")  # every row
+
+    stage_a_web_event_without_id(paths, "2999-01-01")  # written after the last complete build
+    with pytest.raises(DbtFailed, match="not_null_stg_web__events_message_id"):
+        run_dbt(paths, "build")
