@@ -377,6 +377,13 @@ ROUTES: list[tuple[re.Pattern[str], Callable[[SandboxHandler, Query], Reply | No
 ]
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class SandboxServer(ThreadingHTTPServer):
     """The sandbox: serves one generated world until shut down."""
 

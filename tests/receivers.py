@@ -1,20 +1,12 @@
-"""Local receivers for what the pipeline sends out (alert webhooks), and free ports, on 127.0.0.1."""
+"""Local receivers for what the pipeline sends out (alert webhooks), on 127.0.0.1."""
 
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

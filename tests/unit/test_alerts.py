@@ -6,7 +6,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
 
-from tests.receivers import free_port, webhook_receiver
+from sandbox.server import free_port
+from tests.receivers import webhook_receiver
 from touchpoints.alerts import compose, send_alert
 
 
