@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from benchmarks import airflow_overhead, connector_throughput, dag_parse, transform_scale, validation_speed
+from benchmarks import (
+    airflow_overhead,
+    airflow_scheduler,
+    connector_throughput,
+    dag_parse,
+    transform_scale,
+    validation_speed,
+)
 
 
 def main() -> None:
@@ -16,6 +23,8 @@ def main() -> None:
     validation_speed.main(rows=1_000_000 if small else 5_000_000)
     dag_parse.main()
     airflow_overhead.main(customers=500 if small else 5_000)
+    if not small:  # services and a metadata database: too slow for the 5-minute small run
+        airflow_scheduler.main(customers=5_000)
     if small:
         transform_scale.main(
             targets=[300_000],
