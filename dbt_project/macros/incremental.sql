@@ -115,13 +115,44 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- SQL predicate: `columns` (SQL expressions) name a key in the given changed set; true on a full build. -#}
-{% macro in_changed(columns, changed_model, changed_columns, where='true') -%}
+{#- SQL predicate: `columns` (SQL expressions) name a key in the given changed set (`joined` to more rows
+    before `where` filters it); true on a full build. `within`: the one relation the predicate's rows
+    come from, when it is large and its rows are read whole (lookup_rows). -#}
+{% macro in_changed(columns, changed_model, changed_columns, where='true', joined='', within=none) -%}
     {%- if incremental_run() -%}
-        ({{ columns | join(', ') }}) in (select {{ changed_columns | join(', ') }} from {{ changed_set(changed_model) }} where {{ where }})
+        {%- set predicate = key_in(columns, changed_columns, changed_set(changed_model) ~ ' ' ~ joined ~ ' where ' ~ where) -%}
+        {{ lookup_rows(within, predicate) if within is not none else predicate }}
     {%- else -%}
         true
     {%- endif -%}
+{%- endmacro %}
+
+{#- SQL predicate: `predicate` on the columns of `relation`, looked up in two steps on DuckDB: the
+    predicate's own columns over the whole table, then the other columns of the matching rows alone, by
+    rowid. A one-step semi-join reads every column of every row whenever DuckDB cannot filter the scan
+    with it; it cannot with keys that share a prefix ('anon-…', 'cus_…'), for which it pushes a
+    prefix-range filter that lets every row through. -#}
+{% macro lookup_rows(relation, predicate) -%}
+    {{ return(adapter.dispatch('lookup_rows', 'touchpoints')(relation, predicate)) }}
+{%- endmacro %}
+
+{% macro default__lookup_rows(relation, predicate) -%}
+    {{ predicate }}
+{%- endmacro %}
+
+{% macro duckdb__lookup_rows(relation, predicate) -%}
+    rowid in (select rowid from {{ relation }} where {{ predicate }})
+{%- endmacro %}
+
+{#- SQL predicate: the key `columns` is among `key_columns` of the rows of `keys` (a from clause). A key
+    of several columns is first looked up by its last column alone: DuckDB turns a one-column semi-join
+    into a Bloom filter inside the scan, so only the matching rows of a large table are read whole,
+    where a tuple IN filters it by min and max only (on the 10M-row union of the benchmark, the scan
+    behind fct_touchpoints took 0.36 s instead of 0.60 s, the delete 0.14 s instead of 0.17-0.24 s). -#}
+{% macro key_in(columns, key_columns, keys) -%}
+    (
+    {%- if columns | length > 1 %}{{ columns[-1] }} in (select {{ key_columns[-1] }} from {{ keys }}) and {% endif -%}
+    ({{ columns | join(', ') }}) in (select {{ key_columns | join(', ') }} from {{ keys }}))
 {%- endmacro %}
 
 {#- A changed set (a model); a data test, which may not ref() what it does not depend on, reads it by name. -#}
@@ -138,18 +169,23 @@
 {%- endmacro %}
 
 {#- The rows of source users whose links or touchpoints changed (int_changed_source_users). -#}
-{% macro of_changed_source_users() -%}
-    {{ in_changed(['source_system', 'source_user_id'], 'int_changed_source_users', ['source_system', 'source_user_id']) }}
+{% macro of_changed_source_users(within=none) -%}
+    {{ in_changed(['source_system', 'source_user_id'], 'int_changed_source_users', ['source_system', 'source_user_id'], within=within) }}
 {%- endmacro %}
 
 {#- The rows of one source system's users whose links or touchpoints changed (int_changed_source_users). -#}
-{% macro of_changed_users(source_system, user_column) -%}
-    {{ in_changed([user_column], 'int_changed_source_users', ['source_user_id'], "source_system = '" ~ source_system ~ "'") }}
+{% macro of_changed_users(source_system, user_column, within=none) -%}
+    {{ in_changed([user_column], 'int_changed_source_users', ['source_user_id'], "source_system = '" ~ source_system ~ "'", within=within) }}
 {%- endmacro %}
 
 {#- The rows of customers whose touchpoints may have changed (int_changed_customers). -#}
-{% macro of_changed_customers(customer_column='customer_id') -%}
-    {{ in_changed([customer_column], 'int_changed_customers', ['customer_id']) }}
+{% macro of_changed_customers(customer_column='customer_id', within=none) -%}
+    {{ in_changed([customer_column], 'int_changed_customers', ['customer_id'], within=within) }}
+{%- endmacro %}
+
+{#- The rows of Zendesk tickets whose support facts may have changed (int_changed_tickets). -#}
+{% macro of_changed_tickets(ticket_column='ticket_id', within=none) -%}
+    {{ in_changed([ticket_column], 'int_changed_tickets', ['ticket_id'], within=within) }}
 {%- endmacro %}
 
 {#- The rows of e-mail campaigns whose KPIs may have changed (int_changed_campaigns). -#}
@@ -162,9 +198,11 @@
     {{ in_changed([date_column], 'int_changed_dates', ['occurred_date']) }}
 {%- endmacro %}
 
-{#- The rows of ISO weeks with a changed date (int_changed_dates); `week_column` holds a week_start. -#}
-{% macro of_changed_weeks(week_column) -%}
-    {{ in_changed([week_column], 'int_changed_dates', [week_start('occurred_date')]) }}
+{#- The rows dated in an ISO week with a changed date (int_changed_dates). Compared date by date, not by
+    week_start(date): a plain column lets the scan skip row groups by their dates' minimum and maximum. -#}
+{% macro of_changed_weeks(date_column) -%}
+    {{ in_changed([date_column], 'int_changed_dates', [week_start('occurred_date') ~ ' + week_days.day_number'],
+                  joined='cross join (values (0), (1), (2), (3), (4), (5), (6)) as week_days(day_number)') }}
 {%- endmacro %}
 
 {#- pre-hook: drop the rows an incremental run recomputes (`predicate`, one of the of_changed_* macros);

@@ -42,13 +42,15 @@
         {%- set appended = appended_rows_of_this_build(model_name) -%}
         {{ return({'rows': appended, 'where': none} if appended is not none else none) }}
     {%- elif kind == 'web_users' -%}
-        {{ return({'rows': relation, 'where': of_changed_users('web', 'anonymous_id')}) }}
+        {{ return({'rows': relation, 'where': of_changed_users('web', 'anonymous_id', within=relation)}) }}
     {%- elif kind == 'customers' -%}
-        {{ return({'rows': relation, 'where': of_changed_customers()}) }}
+        {{ return({'rows': relation, 'where': of_changed_customers(within=relation)}) }}
     {%- elif kind == 'dates' -%}
         {{ return({'rows': relation, 'where': of_changed_dates()}) }}
     {%- elif kind == 'weeks' -%}
         {{ return({'rows': relation, 'where': of_changed_weeks('week_start')}) }}
+    {%- elif kind == 'tickets' -%}
+        {{ return({'rows': relation, 'where': of_changed_tickets()}) }}
     {%- elif kind == 'campaigns' -%}
         {{ return({'rows': relation, 'where': of_changed_campaigns()}) }}
     {%- endif -%}

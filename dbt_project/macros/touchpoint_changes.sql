@@ -41,7 +41,8 @@
         {%- endfor %}
         {{ batch_at() }} as _batch_at
     from {{ changed_set('int_changed_customers') }} as changed
-    left join {{ this }} as touchpoints on touchpoints.customer_id = changed.customer_id
+    left join (select * from {{ this }} where {{ of_changed_customers(within=this) }}) as touchpoints
+        on touchpoints.customer_id = changed.customer_id
 {%- endmacro %}
 
 {#- Whether fct_touchpoints kept replaced rows since the last complete build: if not, it has rewritten

@@ -1,10 +1,10 @@
 {#-
     Source users (source_system, source_user_id) whose identity links or touchpoints may have changed
     since the last complete build: the users of every changed staging row, every user of a web login
-    (user_id) that gained an e-mail, every recipient of a changed campaign, and the requesters of changed
-    tickets, and the users that held a changed ticket or order before (one can move to another
-    requester or customer; read from the touchpoint union as it stands before this build updates it).
-    Incremental models recompute exactly these users; on a full refresh it lists everyone.
+    (user_id) that gained an e-mail, every recipient of a changed campaign, the requesters of changed
+    tickets (int_changed_tickets), and the users that held a changed ticket or order before (one can
+    move to another requester or customer; read from the touchpoint union as it stands before this build
+    updates it). Incremental models recompute exactly these users; on a full refresh it lists everyone.
 -#}
 {%- set held = api.Relation.create(
     database=target.database, schema=generate_schema_name('intermediate', none), identifier='int_touchpoints_unioned') %}
@@ -27,19 +27,6 @@ web_users as (
     )
 ),
 
-changed_tickets as (
-    select ticket_id from {{ ref('stg_zendesk__tickets') }} where {{ changed_since_last_build() }}
-    union all
-    select ticket_id from {{ ref('stg_zendesk__ticket_comments') }} where {{ changed_since_last_build() }}
-    union all
-    select ticket_id from {{ ref('stg_zendesk__satisfaction_ratings') }} where {{ changed_since_last_build() }}
-    union all
-    select comments.ticket_id  -- an author who became (or stopped being) an agent
-    from {{ ref('stg_zendesk__ticket_comments') }} as comments
-    inner join {{ ref('stg_zendesk__users') }} as users on comments.author_id = users.user_id
-    where {{ changed_since_last_build('users._batch_at') }}
-),
-
 users as (
     select 'web' as source_system, source_user_id from web_users
     union all
@@ -60,7 +47,7 @@ users as (
     union all
     select 'zendesk', cast(requester_id as varchar)
     from {{ ref('stg_zendesk__tickets') }}
-    where ticket_id in (select ticket_id from changed_tickets)
+    where ticket_id in (select ticket_id from {{ ref('int_changed_tickets') }})
     union all
     select 'shopify', {{ shopify_user_id('customer_id', 'order_id') }}
     from {{ ref('stg_shopify__orders') }}
@@ -75,7 +62,7 @@ users as (
     union all
     select source_system, source_user_id
     from {{ held }}
-    where source_system = 'zendesk' and source_object_id in (select cast(ticket_id as varchar) from changed_tickets)
+    where source_system = 'zendesk' and source_object_id in (select cast(ticket_id as varchar) from {{ ref('int_changed_tickets') }})
     union all
     select source_system, source_user_id
     from {{ held }}

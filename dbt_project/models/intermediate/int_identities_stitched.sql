@@ -19,7 +19,7 @@ with
 web_events as (
     select anonymous_id, user_id, email_normalized
     from {{ ref('stg_web__events') }}
-    where {{ of_changed_users('web', 'anonymous_id') }}
+    where {{ of_changed_users('web', 'anonymous_id', within=ref('stg_web__events')) }}
 ),
 
 web_user_emails as (
@@ -103,6 +103,6 @@ select
     {{ batch_at() }} as _batch_at
 from resolved
 {%- if is_incremental() %}
-left join {{ this }} as held
+left join (select * from {{ this }} where {{ of_changed_source_users(within=this) }}) as held
     on resolved.source_system = held.source_system and resolved.source_user_id = held.source_user_id
 {%- endif %}

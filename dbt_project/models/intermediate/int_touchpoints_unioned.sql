@@ -122,7 +122,7 @@ web_views as (
         message_id, occurred_at, anonymous_id,
         'session', session_id, cast(null as decimal(18, 2)), cast(null as integer)
     from {{ ref('int_web_events_sessionized') }}
-    where event_type in ('page', 'screen') and {{ of_changed_users('web', 'anonymous_id') }}
+    where event_type in ('page', 'screen') and {{ of_changed_users('web', 'anonymous_id', within=ref('int_web_events_sessionized')) }}
 ),
 
 session_started as (
@@ -130,7 +130,7 @@ session_started as (
         'web', platform, 'session_started', session_id, started_at, anonymous_id,
         'session', session_id, cast(null as decimal(18, 2)), cast(null as integer)
     from {{ ref('int_web_sessions') }}
-    where {{ of_changed_users('web', 'anonymous_id') }}
+    where {{ of_changed_users('web', 'anonymous_id', within=ref('int_web_sessions')) }}
 ),
 
 unioned as (

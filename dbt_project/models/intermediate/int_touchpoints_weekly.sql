@@ -21,5 +21,5 @@ select
     sum(case when touchpoint_type = 'order_placed' then 1 else 0 end) as orders,
     sum(revenue) as revenue
 from {{ ref('fct_touchpoints') }}
-where {{ of_changed_weeks(week_start('occurred_date')) }}
+where {{ of_changed_weeks('occurred_date') }}
 group by 1, 2

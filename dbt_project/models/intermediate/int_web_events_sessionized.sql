@@ -23,7 +23,7 @@ events as (
         occurred_at
     from {{ ref('stg_web__events') }}
     where event_type in ('page', 'screen', 'track')
-        and {{ of_changed_users('web', 'anonymous_id') }}
+        and {{ of_changed_users('web', 'anonymous_id', within=ref('stg_web__events')) }}
 ),
 
 with_previous as (

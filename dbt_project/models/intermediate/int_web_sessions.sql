@@ -24,7 +24,7 @@ sessions as (
         count(*) as events,
         sum(case when event_type in ('page', 'screen') then 1 else 0 end) as pageviews
     from {{ ref('int_web_events_sessionized') }}
-    where {{ of_changed_users('web', 'anonymous_id') }}
+    where {{ of_changed_users('web', 'anonymous_id', within=ref('int_web_events_sessionized')) }}
     group by session_id, anonymous_id, platform
 )
 

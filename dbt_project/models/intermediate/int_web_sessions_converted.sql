@@ -11,13 +11,13 @@ with
 identities as (
     select source_user_id, customer_id
     from {{ ref('int_identities_stitched') }}
-    where source_system = 'web' and {{ of_changed_customers() }}
+    where source_system = 'web' and {{ of_changed_customers(within=ref('int_identities_stitched')) }}
 ),
 
 sessions as (
     select * from {{ ref('int_web_sessions') }}
     {%- if incremental_run() %}
-    where anonymous_id in (select source_user_id from identities)
+    where {{ lookup_rows(ref('int_web_sessions'), 'anonymous_id in (select source_user_id from identities)') }}
     {%- endif %}
 ),
 

@@ -21,7 +21,7 @@ identities as (
         min(email_normalized) as email_normalized,
         cast(count(distinct source_system) as bigint) as source_systems_linked
     from {{ ref('int_identities_stitched') }}
-    where {{ of_changed_customers() }}
+    where {{ of_changed_customers(within=ref('int_identities_stitched')) }}
     group by customer_id
 ),
 
@@ -41,6 +41,7 @@ latest_country as (
 
 journeys as (
     select * from {{ ref('customer_journeys') }}
+    where {{ of_changed_customers(within=ref('customer_journeys')) }}
 )
 
 select

@@ -22,13 +22,13 @@ with
 
 identities as (
     select * from {{ ref('int_identities_stitched') }}
-    where {{ of_changed_customers() }}
+    where {{ of_changed_customers(within=ref('int_identities_stitched')) }}
 ),
 
 touchpoints as (
     select * from {{ ref('int_touchpoints_unioned') }}
     {%- if incremental_run() %}
-    where (source_system, source_user_id) in (select source_system, source_user_id from identities)
+    where {{ key_in(['source_system', 'source_user_id'], ['source_system', 'source_user_id'], 'identities') }}
     {%- endif %}
 ),
 
