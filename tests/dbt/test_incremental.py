@@ -138,9 +138,9 @@ def test_build_tests_check_the_rows_it_recomputed_and_dbt_test_checks_all(
 
     stage_a_web_event_without_id(paths, "2000-01-01")  # written before the last complete build
     run_dbt(paths, "build")  # its tests check what it recomputes: not that row
-    with pytest.raises(DbtFailed, match="not_null_stg_web__events_message_id"):
+    with pytest.raises(DbtFailed, match="primary_key_stg_web__events_message_id"):
         run_dbt(paths, "test", "--select", "stg_web__events")  # every row
 
     stage_a_web_event_without_id(paths, "2999-01-01")  # written after the last complete build
-    with pytest.raises(DbtFailed, match="not_null_stg_web__events_message_id"):
+    with pytest.raises(DbtFailed, match="primary_key_stg_web__events_message_id"):
         run_dbt(paths, "build")
