@@ -6,19 +6,24 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from datetime import date
+from dataclasses import asdict
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+from connectors.landing import DATA_FILE, MANIFEST_FILE, partition_dir, read_manifest
+from connectors.settings import Interval
 from tests.pipeline_home import land_day
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import DbtFailed, run_dbt
 from touchpoints.warehouse import list_marts
 
-DAY_ONE, DAY_TWO = date(2026, 11, 1), date(2026, 11, 2)
+DAY_ONE, DAY_TWO, DAY_THREE = date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3)
 
 
 def marts(paths: Paths) -> dict[str, pd.DataFrame]:
@@ -53,6 +58,20 @@ def stage_a_web_event_without_id(paths: Paths, batch_at: str) -> None:
             "from staging.stg_web__events limit 1",
             [batch_at],
         )
+
+
+def land_a_changed_record(paths: Paths, entity: str, key: str, value: int, changes: dict) -> None:
+    """Land DAY_THREE of one Zendesk entity as its incremental export would send it: the newest landed
+    version of the record ``key = value``, with ``changes``, updated a day later."""
+    files = sorted((paths.landing / "zendesk" / entity).glob(f"ds=*/{DATA_FILE}"))
+    newest = [row for file in files for row in pq.read_table(file).to_pylist() if row[key] == value][-1]
+    changed = {**newest, **changes, "updated_at": newest["updated_at"] + timedelta(days=1)}
+    partition = partition_dir(paths.landing, "zendesk", entity, DAY_THREE.isoformat())
+    partition.mkdir(parents=True)
+    pq.write_table(pa.Table.from_pylist([changed], schema=pq.read_schema(files[-1])), partition / DATA_FILE)
+    manifest = asdict(read_manifest(paths.landing, "zendesk", entity, DAY_TWO.isoformat()))
+    manifest.update(ds=DAY_THREE.isoformat(), interval=str(Interval.for_day(DAY_THREE)), rows=1)
+    (partition / MANIFEST_FILE).write_text(json.dumps(manifest))
 
 
 def events_of(folder: Path, day: date) -> list[dict]:
@@ -144,3 +163,57 @@ def test_build_tests_check_the_rows_it_recomputed_and_dbt_test_checks_all(
     stage_a_web_event_without_id(paths, "2999-01-01")  # written after the last complete build
     with pytest.raises(DbtFailed, match="primary_key_stg_web__events_message_id"):
         run_dbt(paths, "build")
+
+
+def test_a_ticket_that_changes_requester_and_a_commenter_who_becomes_an_agent(
+    pipeline_env: Path, own_events: Path
+) -> None:
+    paths = Paths.from_env()
+    for day in (DAY_ONE, DAY_TWO):
+        land_day(paths, day)
+    run_dbt(paths, "build")
+    [(ticket, new_requester, new_customer)] = query(
+        paths,
+        """select tickets.ticket_id, other.requester_id, identities.customer_id
+           from staging.stg_zendesk__tickets as tickets
+           join staging.stg_zendesk__tickets as other on other.requester_id <> tickets.requester_id
+           join intermediate.int_identities_stitched as identities
+               on identities.source_system = 'zendesk' and identities.source_user_id = cast(other.requester_id as varchar)
+           where not tickets.is_deleted
+           order by tickets.ticket_id, other.ticket_id limit 1""",
+    )
+    [(commenter, comment)] = query(  # on another ticket, so that only the new agent changes its replies
+        paths,
+        f"""select comments.author_id, comments.comment_id
+           from staging.stg_zendesk__ticket_comments as comments
+           join staging.stg_zendesk__users as users on users.user_id = comments.author_id
+           join staging.stg_zendesk__tickets as tickets on tickets.ticket_id = comments.ticket_id
+           where comments.is_public and not users.is_agent and not tickets.is_deleted
+               and tickets.ticket_id <> {ticket}
+           order by comments.comment_id limit 1""",
+    )
+    ticket_customers = f"""select distinct customer_id from marts.fct_touchpoints
+        where source_system = 'zendesk' and source_object_id = '{ticket}'"""
+    assert query(paths, ticket_customers) != [(new_customer,)]
+    assert query(
+        paths, f"select count(*) from intermediate.int_ticket_agent_replies where comment_id = {comment}"
+    ) == [(0,)]
+
+    land_a_changed_record(paths, "tickets", "ticket_id", ticket, {"requester_id": new_requester})
+    land_a_changed_record(paths, "users", "user_id", commenter, {"role": "agent"})
+    run_dbt(paths, "build")
+
+    assert query(paths, ticket_customers) == [(new_customer,)], (
+        "the ticket's touchpoints move to its new requester"
+    )
+    assert query(
+        paths, f"select count(*) from intermediate.int_ticket_agent_replies where comment_id = {comment}"
+    ) == [(1,)]
+    recomputed, kept = query(
+        paths,
+        """select count(*) filter (where _batch_at = (select max(run_at) from staging._builds)),
+                  count(*) filter (where _batch_at < (select max(run_at) from staging._builds))
+           from intermediate.int_support_tickets""",
+    )[0]
+    assert recomputed > 0 and kept > 0, "only the changed tickets are recomputed"
+    assert_equal_to_a_full_refresh(paths)
