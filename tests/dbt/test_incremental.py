@@ -49,6 +49,16 @@ def query(paths: Paths, sql: str) -> list[tuple]:
         return db.sql(sql).fetchall()
 
 
+def kept_and_recomputed(paths: Paths, table: str) -> tuple[int, int]:
+    """Rows of an incremental table that the last build kept, and rows it wrote (its newest ``_batch_at``)."""
+    return query(
+        paths,
+        f"""select count(*) filter (where _batch_at < (select max(_batch_at) from {table})),
+                   count(*) filter (where _batch_at = (select max(_batch_at) from {table}))
+            from {table}""",
+    )[0]
+
+
 def stage_a_web_event_without_id(paths: Paths, batch_at: str) -> None:
     """Insert a staged web event with no message_id, as if written by the build at ``batch_at``."""
     with duckdb.connect(str(paths.build_warehouse)) as db:
@@ -117,12 +127,7 @@ def test_incremental_day_by_day_equals_full_refresh(pipeline_env: Path, own_even
     changed = sum(rekeyed.get(tp) != customer for tp, customer in day_one.items())
     assert changed > 0, "day 2 links a day-1 visitor to an e-mail: their old rows must be re-keyed"
 
-    kept, recomputed = query(
-        paths,
-        """select count(*) filter (where _batch_at < (select max(_batch_at) from intermediate.int_identities_stitched)),
-                  count(*) filter (where _batch_at = (select max(_batch_at) from intermediate.int_identities_stitched))
-           from intermediate.int_identities_stitched""",
-    )[0]
+    kept, recomputed = kept_and_recomputed(paths, "intermediate.int_identities_stitched")
     assert kept > 0 and recomputed > 0, "day 2 recomputes the identities it touched and keeps the others"
     assert_equal_to_a_full_refresh(paths)
 
@@ -194,10 +199,11 @@ def test_a_ticket_that_changes_requester_and_a_commenter_who_becomes_an_agent(
     )
     ticket_customers = f"""select distinct customer_id from marts.fct_touchpoints
         where source_system = 'zendesk' and source_object_id = '{ticket}'"""
+    replies_of_comment = (
+        f"select count(*) from intermediate.int_ticket_agent_replies where comment_id = {comment}"
+    )
     assert query(paths, ticket_customers) != [(new_customer,)]
-    assert query(
-        paths, f"select count(*) from intermediate.int_ticket_agent_replies where comment_id = {comment}"
-    ) == [(0,)]
+    assert query(paths, replies_of_comment) == [(0,)]
 
     land_a_changed_record(paths, "tickets", "ticket_id", ticket, {"requester_id": new_requester})
     land_a_changed_record(paths, "users", "user_id", commenter, {"role": "agent"})
@@ -206,14 +212,7 @@ def test_a_ticket_that_changes_requester_and_a_commenter_who_becomes_an_agent(
     assert query(paths, ticket_customers) == [(new_customer,)], (
         "the ticket's touchpoints move to its new requester"
     )
-    assert query(
-        paths, f"select count(*) from intermediate.int_ticket_agent_replies where comment_id = {comment}"
-    ) == [(1,)]
-    recomputed, kept = query(
-        paths,
-        """select count(*) filter (where _batch_at = (select max(run_at) from staging._builds)),
-                  count(*) filter (where _batch_at < (select max(run_at) from staging._builds))
-           from intermediate.int_support_tickets""",
-    )[0]
+    assert query(paths, replies_of_comment) == [(1,)]
+    kept, recomputed = kept_and_recomputed(paths, "intermediate.int_support_tickets")
     assert recomputed > 0 and kept > 0, "only the changed tickets are recomputed"
     assert_equal_to_a_full_refresh(paths)
