@@ -154,10 +154,13 @@ def publish_warehouse() -> str:
         published_schemas = swap_schemas()
         log.info("published %s", published_schemas)
         return published_schemas
-    published = publish(paths.build_warehouse, paths.warehouse)
-    exported = export_marts(published, paths.exports)
-    log.info("published %s; %d marts exported as Parquet to %s", published, len(exported), paths.exports)
-    return str(published)
+    compacted = publish(paths.build_warehouse, paths.warehouse)
+    exported = export_marts(paths.warehouse, paths.exports)
+    log.info(
+        "published %s (compacted first: %s); %d marts exported as Parquet to %s",
+        paths.warehouse, ", ".join(compacted) or "none", len(exported), paths.exports,
+    )  # fmt: skip
+    return str(paths.warehouse)
 
 
 def build_docs() -> dict[str, str]:

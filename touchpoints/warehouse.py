@@ -8,12 +8,15 @@ from pathlib import Path
 
 import duckdb
 
+from touchpoints.compaction import NO_VACUUM, compact
 from touchpoints.warehouse_sql import duckdb_sql
 from touchpoints.warehouse_sql import list_marts as sql_list_marts
 
 
-def publish(build: Path, published: Path) -> Path:
+def publish(build: Path, published: Path) -> list[str]:
     """Copy the audited build warehouse next to the published one and rename it into place.
+
+    First the tables with too many deleted rows are compacted (``touchpoints/compaction.py``); returns them.
 
     The rename is atomic: a reader opens either the old file or the new one, never half of one, and a
     reader that already has the old file open keeps reading it.
@@ -21,12 +24,14 @@ def publish(build: Path, published: Path) -> Path:
     if not build.exists():
         raise FileNotFoundError(f"no build warehouse at {build}: run the dbt build step first")
     with duckdb.connect(str(build)) as connection:
+        connection.execute(NO_VACUUM)
+        compacted = compact(connection)
         connection.execute("checkpoint")  # fold the write-ahead log into the file before copying it
     published.parent.mkdir(parents=True, exist_ok=True)
     staging = published.with_name(f".{published.name}.publishing")
     shutil.copyfile(build, staging)
     os.replace(staging, published)
-    return published
+    return compacted
 
 
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:

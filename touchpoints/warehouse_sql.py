@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 import psycopg2.extensions
 
+from touchpoints.compaction import NO_VACUUM
 from touchpoints.config import Paths
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -118,4 +119,6 @@ def open_warehouse(paths: Paths, *, build: bool, read_only: bool = True) -> Iter
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path), read_only=read_only) as connection:
+        if not read_only:
+            connection.execute(NO_VACUUM)  # its checkpoint must not rewrite the night's deleted rows
         yield duckdb_sql(connection)
