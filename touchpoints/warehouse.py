@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from touchpoints.compaction import NO_VACUUM, compact
+from touchpoints.compaction import NO_VACUUM, compact, dead_rows_limit
 from touchpoints.warehouse_sql import duckdb_sql
 from touchpoints.warehouse_sql import list_marts as sql_list_marts
 
@@ -25,7 +25,7 @@ def publish(build: Path, published: Path) -> list[str]:
         raise FileNotFoundError(f"no build warehouse at {build}: run the dbt build step first")
     with duckdb.connect(str(build)) as connection:
         connection.execute(NO_VACUUM)
-        compacted = compact(connection)
+        compacted = compact(connection, dead_rows_limit())
         connection.execute("checkpoint")  # fold the write-ahead log into the file before copying it
     published.parent.mkdir(parents=True, exist_ok=True)
     staging = published.with_name(f".{published.name}.publishing")

@@ -14,6 +14,7 @@ import duckdb
 import pytest
 
 from touchpoints.airflow_env import run_day
+from touchpoints.compaction import table_storage
 from touchpoints.config import Paths
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +46,11 @@ def count(path: Path) -> int:
 
 
 def test_readers_during_a_run_then_a_failed_audit_then_a_good_run(
-    nightly_dag, pipeline_env: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    nightly_dag,
+    pipeline_env: Path,
+    tmp_path: Path,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     paths = Paths.from_env()
     assert run_day(nightly_dag, date(2026, 11, 1)) == "success"
@@ -78,11 +83,16 @@ def test_readers_during_a_run_then_a_failed_audit_then_a_good_run(
         ).fetchall()
     assert recorded == [(False,)]
 
-    # (c) the next good run publishes normally
+    # (c) the next good run publishes normally, compacting every table with deleted rows (limit 0 here)
+    with duckdb.connect(str(paths.build_warehouse), read_only=True) as db:
+        assert max(t.dead_share for t in table_storage(db)) > 0  # the incremental builds left deleted rows
+    monkeypatch.setenv("TOUCHPOINTS_DEAD_ROWS_LIMIT", "0")
     inode = paths.warehouse.stat().st_ino
     assert run_day(nightly_dag, date(2026, 11, 2)) == "success"
     assert paths.warehouse.stat().st_ino != inode
     assert count(paths.warehouse) == day_two_rows
+    with duckdb.connect(str(paths.warehouse), read_only=True) as db:
+        assert max(t.dead_share for t in table_storage(db)) == 0
     with duckdb.connect(str(paths.warehouse), read_only=True) as db:
         runs = db.execute("select count(distinct run_id) from audit.load_runs").fetchall()[0][0]
     assert runs >= 3  # day 1, day 2 and the failed day 3 are all in the audit
