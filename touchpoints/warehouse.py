@@ -16,7 +16,8 @@ from touchpoints.warehouse_sql import list_marts as sql_list_marts
 def publish(build: Path, published: Path) -> list[str]:
     """Copy the audited build warehouse next to the published one and rename it into place.
 
-    First the tables with too many deleted rows are compacted (``touchpoints/compaction.py``); returns them.
+    First the tables with too many deleted rows or row groups are compacted (``touchpoints/compaction.py``);
+    returns them.
 
     The rename is atomic: a reader opens either the old file or the new one, never half of one, and a
     reader that already has the old file open keeps reading it.

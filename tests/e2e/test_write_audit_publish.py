@@ -93,6 +93,5 @@ def test_readers_during_a_run_then_a_failed_audit_then_a_good_run(
     assert count(paths.warehouse) == day_two_rows
     with duckdb.connect(str(paths.warehouse), read_only=True) as db:
         assert max(t.dead_share for t in table_storage(db)) == 0
-    with duckdb.connect(str(paths.warehouse), read_only=True) as db:
         runs = db.execute("select count(distinct run_id) from audit.load_runs").fetchall()[0][0]
     assert runs >= 3  # day 1, day 2 and the failed day 3 are all in the audit
