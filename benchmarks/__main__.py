@@ -28,6 +28,7 @@ def main() -> None:
             targets=[300_000],
             per_day_target=3_000,
             histories=[30, 60],
+            double_day=False,
             nightly_per_day=10_000,
             nightly_histories=[7, 14],
         )
@@ -37,6 +38,7 @@ def main() -> None:
             targets=[1_000_000, 10_000_000, 50_000_000],
             per_day_target=27_000,
             histories=[182, 365],
+            double_day=True,
             nightly_per_day=200_000,
             nightly_histories=[30, 60],
         )
