@@ -76,16 +76,15 @@ def incremental_table(
     landing, per_day = base
     width = max(1, math.ceil(per_day_target / per_day))
     table = Table(title=f"one new day (~{per_day_target:,} touchpoints) on top of a history")
-    day_widths = [width, 2 * width] if double_day else [width]  # each day lands on top of the one before
-    day_names = ["new day", "day x2"][: len(day_widths)]
+    new_days = {"new day": width} | ({"day x2": 2 * width} if double_day else {})  # each on the one before
     for column in ("history days", "touchpoints", "full refresh s", "new day s (CPU s)", "new day / full",
-                   *[f"{name} s (CPU s)" for name in day_names[1:]], " / ".join(["peak MiB full", *day_names])):  # fmt: skip
+                   *[f"{name} s (CPU s)" for name in list(new_days)[1:]], " / ".join(["peak MiB full", *new_days])):  # fmt: skip
         table.add_column(column)
     for days in histories:
         home = _home(work, f"incremental-{days}", landing, days, width)
         run_stage("dbt_build_full", home)  # the history, built once
         builds = []
-        for offset, day_width in enumerate(day_widths):
+        for offset, day_width in enumerate(new_days.values()):
             tile_days(
                 landing, home / "landing", BASE_START, BASE_DAYS, days + offset, days + offset + 1, day_width
             )
