@@ -18,9 +18,10 @@ def connector(base_url: str, landing: str) -> int:
     from sandbox.server import SANDBOX_SECRET
 
     settings = ConnectionSettings(base_url, "anystring", SANDBOX_SECRET)
-    return extract(
+    (manifest,) = extract(
         SOURCES["mailchimp"], "sent_to", settings, Interval.for_day(date(2026, 11, 1)), Path(landing)
-    ).rows
+    )
+    return manifest.rows
 
 
 def bare_loop(base_url: str, _landing: str) -> int:

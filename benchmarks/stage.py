@@ -47,24 +47,26 @@ def _raw_sql(_day: date) -> int:
 def _extract(day: date) -> int:
     from connectors.registry import SOURCES
     from touchpoints.connections import connection_settings
-    from touchpoints.pipeline import extract_entity
+    from touchpoints.pipeline import land_source
+    from touchpoints.run_days import RunDays
 
     return sum(
-        extract_entity(source.name, entity, day, connection_settings(source.name))["rows"]
+        land_source(source.name, RunDays(day, day, refetch=True), connection_settings(source.name))["rows"]
         for source in SOURCES.values()
-        for entity in source.entities
     )
 
 
 def _pipeline(step: str) -> Callable[[date], Any]:
     def run(day: date) -> Any:
         from touchpoints import pipeline
+        from touchpoints.run_days import RunDays
 
+        days = RunDays(day, day)
         steps: dict[str, Callable[[], Any]] = {
-            "validate_landed": lambda: pipeline.validate_landed(day, "bench"),
+            "validate_landed": lambda: pipeline.validate_landed(days, "bench"),
             "source_freshness": pipeline.check_source_freshness,
             "build": pipeline.build_warehouse,
-            "validate_marts": lambda: pipeline.validate_marts(day, "bench"),
+            "validate_marts": lambda: pipeline.validate_marts(days, "bench"),
             "publish": pipeline.publish_warehouse,
             "docs": pipeline.build_docs,
         }
@@ -97,12 +99,14 @@ def _airflow_dag() -> Any:
 def _nightly_airflow(day: date) -> int:
     """The same nightly run as one DAG run under Airflow (``dag.test``, as ``touchpoints run`` does);
     returns its number of task instances."""
-    from touchpoints.airflow_env import test_day
+    from touchpoints.airflow_env import run_range, run_result
+    from touchpoints.run_days import RunDays
 
-    run = test_day(_airflow_dag(), day)
-    if str(run.state) != "success":
-        raise RuntimeError(f"the DAG run for {day} ended {run.state}")
-    return len(run.get_task_instances())
+    dag = _airflow_dag()
+    result = run_result(dag, run_range(dag, RunDays(day, day, refetch=True)))
+    if not result.success:
+        raise RuntimeError(f"the DAG run for {day} did not succeed: {result.not_succeeded}")
+    return len(result.task_states)
 
 
 GX_STAGES = {"imports", "validate_landed", "validate_marts", "nightly_direct", "nightly_airflow"}

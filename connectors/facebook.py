@@ -101,6 +101,7 @@ def fetch_comments(ctx: FetchContext) -> Iterator[Page]:
                     }
                     for c in page
                     if ctx.in_interval(c.get("created_time"))
+                    and ctx.within_lookback(post.get("created_time"), c.get("created_time"))
                 ]
 
 
@@ -135,6 +136,7 @@ def fetch_post_insights(ctx: FetchContext) -> Iterator[Page]:
 SOURCE = Source(
     name="facebook",
     connection_id="facebook_default",
+    concurrency=2,
     make_client=make_client,
     lookback=timedelta(days=28),
     streams=(
@@ -152,6 +154,7 @@ SOURCE = Source(
             ("post_id",),
             fetch_posts,
             "Page posts of the lookback window (latest state per load).",
+            partition_by="created_time",
         ),
         Stream(
             "comments",
@@ -168,6 +171,7 @@ SOURCE = Source(
             ("comment_id",),
             fetch_comments,
             "Comments and replies, the page's own replies flagged.",
+            partition_by="created_time",
         ),
         Stream(
             "post_insights",

@@ -1,4 +1,5 @@
-"""The shared HTTP layer: one requests Session per connector run, urllib3 Retry, timeouts, redaction.
+"""The shared HTTP layer: one requests Session per connector run, urllib3 Retry, timeouts, redaction,
+and the pacing that keeps every client of one vendor account within the vendor's documented rate limits.
 
 Throttling (429 with ``Retry-After``), 5xx and dropped connections are retried by urllib3 with capped
 exponential backoff; vendors that signal throttling in the body (Facebook's 400 ``OAuthException``
@@ -9,8 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import requests
@@ -35,6 +39,66 @@ def redact(text: str, secrets: tuple[str | None, ...] = ()) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class RateLimit:
+    """A documented limit: at most ``requests`` in any ``seconds``, on the URLs whose path contains
+    ``path`` (every URL when empty). ``setting`` names the connection extra that sets ``requests`` for
+    an account whose plan allows more (or less)."""
+
+    requests: int
+    seconds: float
+    setting: str
+    path: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.requests} requests per {self.seconds:g} s" + (f" on {self.path}" if self.path else "")
+
+
+class _Pacer:
+    """A sliding window of the requests sent under one limit; ``wait`` blocks until one more fits."""
+
+    def __init__(self, limit: RateLimit) -> None:
+        self.limit = limit
+        self.sent: deque[float] = deque()
+        self.lock = threading.Lock()
+
+    def wait(self) -> float:
+        """Block until the request may go; returns the seconds waited."""
+        waited = 0.0
+        while True:
+            with self.lock:
+                now = time.monotonic()
+                while self.sent and self.sent[0] <= now - self.limit.seconds:
+                    self.sent.popleft()
+                if len(self.sent) < self.limit.requests:
+                    self.sent.append(now)
+                    return waited
+                pause = self.sent[0] + self.limit.seconds - now
+            time.sleep(pause)
+            waited += pause
+
+
+_PACERS: dict[tuple[str, str, RateLimit], _Pacer] = {}
+_PACERS_LOCK = threading.Lock()
+
+
+def pacer(source: str, base_url: str, limit: RateLimit) -> _Pacer:
+    """The one pacer of a limit for a vendor account in this process, shared by all its clients."""
+    with _PACERS_LOCK:
+        return _PACERS.setdefault((source, base_url, limit), _Pacer(limit))
+
+
+def limits_for(limits: tuple[RateLimit, ...], extra: dict[str, Any]) -> tuple[RateLimit, ...]:
+    """The vendor's limits as the connection's extra sets them; ``"pace": false`` turns pacing off
+    (throttling answers are still honoured)."""
+    if str(extra.get("pace", True)).lower() == "false":
+        return ()
+    return tuple(
+        replace(limit, requests=int(extra[limit.setting])) if limit.setting in extra else limit
+        for limit in limits
+    )
+
+
 class ApiClient:
     """GETs JSON from one vendor, retrying what a retry can fix and failing fast on the rest."""
 
@@ -50,8 +114,11 @@ class ApiClient:
         backoff_max: float = 30.0,
         timeout: float = 60.0,
         throttled: Callable[[requests.Response], bool] | None = None,
+        base_url: str = "",
+        rate_limits: tuple[RateLimit, ...] = (),
     ) -> None:
         self.source, self.interval, self.secrets = source, interval, secrets
+        self.pacers = [(limit.path, pacer(source, base_url, limit)) for limit in rate_limits]
         self.timeout = (min(10.0, timeout), timeout)
         self.retries, self.backoff_factor, self.backoff_max = retries, backoff_factor, backoff_max
         self.throttled = throttled
@@ -73,9 +140,15 @@ class ApiClient:
 
     @classmethod
     def for_connection(
-        cls, source: str, settings: ConnectionSettings, interval: str, **kwargs: Any
+        cls,
+        source: str,
+        settings: ConnectionSettings,
+        interval: str,
+        rate_limits: tuple[RateLimit, ...] = (),
+        **kwargs: Any,
     ) -> ApiClient:
-        """A client tuned by the connection's extra: ``retries``, ``backoff_factor``, ``timeout_seconds``."""
+        """A client tuned by the connection's extra: ``retries``, ``backoff_factor``, ``timeout_seconds``,
+        ``requests_per_minute``."""
         extra = settings.extra
         return cls(
             source,
@@ -83,13 +156,21 @@ class ApiClient:
             retries=int(extra.get("retries", 5)),
             backoff_factor=float(extra.get("backoff_factor", 0.5)),
             timeout=float(extra.get("timeout_seconds", 60)),
+            base_url=settings.base_url,
+            rate_limits=limits_for(rate_limits, extra),
             **kwargs,
         )
+
+    def _pace(self, url: str) -> None:
+        for path, limit in self.pacers:
+            if path in url and (waited := limit.wait()) > 1:
+                log.info("%s: %.1fs paused to stay within %s", self.source, waited, limit.limit)
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> requests.Response:
         """GET and return the response, or raise a fatal or retries-exhausted error."""
         shown = redact(url, self.secrets)
         for attempt in range(self.retries + 1):
+            self._pace(url)
             try:
                 response = self.session.get(url, params=params, timeout=self.timeout)
             except requests.RequestException as exc:

@@ -10,11 +10,12 @@ import json
 import shutil
 import time
 import uuid
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -25,6 +26,7 @@ from connectors.records import to_row
 QUARANTINE_DIR = "_quarantine"
 DATA_FILE = "part-0000.parquet"
 MANIFEST_FILE = "_manifest.json"
+QUARANTINE_FILE = "records.jsonl"
 
 
 @dataclass(frozen=True)
@@ -66,7 +68,10 @@ def _remove_leftovers(target: Path) -> None:
 
 
 class PartitionWriter:
-    """Streams pages of flat records into one partition; ``commit`` swaps it in atomically."""
+    """Streams pages of flat records into one partition; ``commit`` swaps it in atomically.
+
+    Files are opened at the first record that needs them, so a range's empty days hold no file open.
+    """
 
     def __init__(
         self,
@@ -90,8 +95,8 @@ class PartitionWriter:
         self.quarantine_tmp = self.quarantine_target.with_name(f".tmp-{self.target.name}-{token}")
         self.tmp.mkdir(parents=True)
         self.quarantine_tmp.mkdir(parents=True)
-        self._writer = pq.ParquetWriter(self.tmp / DATA_FILE, schema, compression="zstd")
-        self._quarantine = (self.quarantine_tmp / "records.jsonl").open("w")
+        self._writer: pq.ParquetWriter | None = None
+        self._quarantine: TextIO | None = None
         self.rows = self.quarantined = self.pages = self.duplicates = 0
         self._started = time.monotonic()
 
@@ -117,6 +122,8 @@ class PartitionWriter:
             else:
                 good.append(row)
         if good:
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self.tmp / DATA_FILE, self.schema, compression="zstd")
             self._writer.write_table(pa.Table.from_pylist(good, schema=self.schema))
         self.rows += len(good)
         self.pages += 1
@@ -143,12 +150,25 @@ class PartitionWriter:
             "reason": reason,
             "record": record,
         }
+        if self._quarantine is None:
+            self._quarantine = (self.quarantine_tmp / QUARANTINE_FILE).open("w")
         self._quarantine.write(json.dumps(entry, default=str) + "\n")
         self.quarantined += 1
 
-    def commit(self) -> Manifest:
-        self._writer.close()
-        self._quarantine.close()
+    def _close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        if self._quarantine is not None:
+            self._quarantine.close()
+
+    def commit(self, pages: int | None = None, seconds: float | None = None) -> Manifest:
+        """Swap the partition in; ``pages`` and ``seconds`` describe the fetch that landed it, when that
+        fetch landed several days."""
+        self._close()
+        if self._writer is None:  # a day without records still lands, as an empty file with the schema
+            pq.ParquetWriter(self.tmp / DATA_FILE, self.schema, compression="zstd").close()
+        if self._quarantine is None:
+            (self.quarantine_tmp / QUARANTINE_FILE).touch()
         manifest = Manifest(
             source=self.source,
             entity=self.entity,
@@ -159,8 +179,8 @@ class PartitionWriter:
             duplicates_dropped=self.duplicates,
             columns={f.name: str(f.type) for f in self.schema},
             extracted_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            pages=self.pages,
-            seconds=round(time.monotonic() - self._started, 3),
+            pages=self.pages if pages is None else pages,
+            seconds=round(time.monotonic() - self._started, 3) if seconds is None else seconds,
         )
         (self.tmp / MANIFEST_FILE).write_text(json.dumps(asdict(manifest), indent=2))
         _swap_in(self.tmp, self.target)
@@ -168,12 +188,57 @@ class PartitionWriter:
         return manifest
 
     def abort(self) -> None:
-        self._writer.close()
-        self._quarantine.close()
+        self._close()
         shutil.rmtree(self.tmp, ignore_errors=True)
         shutil.rmtree(self.quarantine_tmp, ignore_errors=True)
+
+
+class IntervalWriter:
+    """Lands an interval of whole days: one PartitionWriter per day, each record routed to the day
+    ``day_of`` gives it; ``commit`` lands every day of the interval, those without records empty."""
+
+    def __init__(
+        self,
+        root: Path,
+        source: str,
+        entity: str,
+        days: list[date],
+        interval: str,
+        schema: pa.Schema,
+        primary_key: tuple[str, ...],
+        day_of: Callable[[dict[str, Any]], date],
+    ) -> None:
+        self.days, self.day_of = days, day_of
+        self.writers = {
+            day: PartitionWriter(root, source, entity, day.isoformat(), interval, schema, primary_key)
+            for day in days
+        }
+        self.pages = 0
+        self._started = time.monotonic()
+
+    def write_page(self, records: Iterable[tuple[str, dict[str, Any]]]) -> None:
+        by_day: dict[date, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+        for position, record in records:
+            by_day[self.day_of(record)].append((position, record))
+        for day, routed in by_day.items():
+            self.writers[day].write_page(routed)
+        self.pages += 1
+
+    def commit(self) -> list[Manifest]:
+        seconds = round(time.monotonic() - self._started, 3)
+        return [self.writers[day].commit(self.pages, seconds) for day in self.days]
+
+    def abort(self) -> None:
+        for writer in self.writers.values():
+            writer.abort()
 
 
 def read_manifest(root: Path, source: str, entity: str, ds: str) -> Manifest:
     path = partition_dir(root, source, entity, ds) / MANIFEST_FILE
     return Manifest(**json.loads(path.read_text()))
+
+
+def is_landed(root: Path, source: str, entity: str, ds: str) -> bool:
+    """True when the partition landed whole: its manifest is written last, inside the swapped-in folder."""
+    folder = partition_dir(root, source, entity, ds)
+    return (folder / MANIFEST_FILE).exists() and (folder / DATA_FILE).exists()

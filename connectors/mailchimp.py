@@ -13,7 +13,7 @@ import pyarrow as pa
 from connectors.http import ApiClient
 from connectors.paging import Page, offset_pages
 from connectors.settings import ConnectionSettings
-from connectors.streams import FetchContext, Source, Stream
+from connectors.streams import DS_FIELD, FetchContext, Source, Stream, day_of
 
 API = "/3.0"
 TS = pa.timestamp("us", tz="UTC")
@@ -39,8 +39,9 @@ def _campaigns(ctx: FetchContext, since_days: timedelta) -> Iterator[Page]:
     yield from offset_pages(ctx.client, ctx.url(API, "/campaigns"), params, "campaigns")
 
 
-def _campaign_ids(ctx: FetchContext, since_days: timedelta) -> list[str]:
-    return [c["id"] for page in _campaigns(ctx, since_days) for c in page]
+def _sent_campaigns(ctx: FetchContext, since_days: timedelta) -> list[tuple[str, str]]:
+    """(id, send time) of the campaigns sent in the interval, or up to ``since_days`` before it."""
+    return [(c["id"], c.get("send_time")) for page in _campaigns(ctx, since_days) for c in page]
 
 
 def fetch_campaigns(ctx: FetchContext) -> Iterator[Page]:
@@ -61,23 +62,26 @@ def fetch_campaigns(ctx: FetchContext) -> Iterator[Page]:
 
 
 def fetch_sent_to(ctx: FetchContext) -> Iterator[Page]:
+    """Recipients of the campaigns sent in the interval; they land on the campaign's send day."""
     assert ctx.client
-    for campaign_id in _campaign_ids(ctx, timedelta(0)):
+    for campaign_id, send_time in _sent_campaigns(ctx, timedelta(0)):
         url = ctx.url(API, f"/reports/{campaign_id}/sent-to")
+        on_send_day = {DS_FIELD: send_day} if (send_day := day_of(send_time)) else {}
         for page in offset_pages(ctx.client, url, {}, "sent_to"):
-            yield [{**r, "campaign_id": campaign_id} for r in page]
+            yield [{**r, "campaign_id": campaign_id, **on_send_day} for r in page]
 
 
 def fetch_email_activity(ctx: FetchContext) -> Iterator[Page]:
     """One row per activity entry (every open and click), for campaigns sent within the lookback."""
     assert ctx.client
-    for campaign_id in _campaign_ids(ctx, ctx.lookback):
+    for campaign_id, send_time in _sent_campaigns(ctx, ctx.lookback):
         url = ctx.url(API, f"/reports/{campaign_id}/email-activity")
         for page in offset_pages(ctx.client, url, {"since": ctx.interval.start.isoformat()}, "emails"):
             rows = []
             for recipient in page:
                 for action in recipient.get("activity") or []:
-                    if ctx.in_interval(action.get("timestamp")):
+                    at = action.get("timestamp")
+                    if ctx.in_interval(at) and ctx.within_lookback(send_time, at):
                         rows.append(
                             {
                                 "campaign_id": campaign_id,
@@ -94,10 +98,14 @@ def fetch_email_activity(ctx: FetchContext) -> Iterator[Page]:
 
 def fetch_unsubscribes(ctx: FetchContext) -> Iterator[Page]:
     assert ctx.client
-    for campaign_id in _campaign_ids(ctx, ctx.lookback):
+    for campaign_id, send_time in _sent_campaigns(ctx, ctx.lookback):
         url = ctx.url(API, f"/reports/{campaign_id}/unsubscribed")
         for page in offset_pages(ctx.client, url, {}, "unsubscribes"):
-            yield [{**r, "campaign_id": campaign_id} for r in page if ctx.in_interval(r.get("timestamp"))]
+            yield [
+                {**r, "campaign_id": campaign_id}
+                for r in page
+                if ctx.in_interval(r.get("timestamp")) and ctx.within_lookback(send_time, r.get("timestamp"))
+            ]
 
 
 def fetch_members(ctx: FetchContext) -> Iterator[Page]:
@@ -124,6 +132,8 @@ def fetch_members(ctx: FetchContext) -> Iterator[Page]:
 SOURCE = Source(
     name="mailchimp",
     connection_id="mailchimp_default",
+    # "10 simultaneous connections" per user, no rate quota: half of it, leaving room for other integrations
+    concurrency=5,  # of Mailchimp's 10 simultaneous connections per user, half: other apps share them
     make_client=make_client,
     lookback=timedelta(days=30),
     streams=(
@@ -144,6 +154,7 @@ SOURCE = Source(
             ("campaign_id",),
             fetch_campaigns,
             "Sent campaigns.",
+            partition_by="send_time",
         ),
         Stream(
             "sent_to",
@@ -175,6 +186,7 @@ SOURCE = Source(
             ("campaign_id", "email_id", "action", "occurred_at"),
             fetch_email_activity,
             "Opens, clicks and bounces, one row per activity entry.",
+            partition_by="occurred_at",
         ),
         Stream(
             "unsubscribes",
@@ -190,6 +202,7 @@ SOURCE = Source(
             ("campaign_id", "email_id"),
             fetch_unsubscribes,
             "Unsubscribes attributed to a campaign.",
+            partition_by="timestamp",
         ),
         Stream(
             "members",
@@ -207,6 +220,7 @@ SOURCE = Source(
             fetch_members,
             "Audience members (newest state per load).",
             full_history_first=True,
+            partition_by="last_changed",
         ),
     ),
 )

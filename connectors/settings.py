@@ -32,12 +32,17 @@ class Interval:
 
     @classmethod
     def for_day(cls, day: date) -> Interval:
-        start = datetime.combine(day, time(), tzinfo=UTC)
-        return cls(start, start + timedelta(days=1))
+        return cls.for_days(day, day)
+
+    @classmethod
+    def for_days(cls, first: date, last: date) -> Interval:
+        """The whole UTC days from ``first`` to ``last``, both included."""
+        start = datetime.combine(first, time(), tzinfo=UTC)
+        return cls(start, datetime.combine(last, time(), tzinfo=UTC) + timedelta(days=1))
 
     @property
     def ds(self) -> str:
-        """The landing partition this interval writes."""
+        """The first landing partition this interval writes."""
         return self.start.date().isoformat()
 
     def days(self) -> list[date]:

@@ -1,6 +1,6 @@
 """Per-connector, per-entity extraction state, kept beside the landing zone in ``_state/``.
 
-It records which days have been landed. Entities that export "current state" (members, users, tickets,
+It records the first and last day landed. Entities that export "current state" (members, users, tickets,
 orders) sync their full history on the earliest landed day and only recent changes after it, so that a
 re-run of any day, the earliest included, lands the same rows again.
 """
@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 STATE_DIR = "_state"
+_UPDATES = threading.Lock()  # windows of one entity land from concurrent threads
 
 
 @dataclass(frozen=True)
@@ -22,9 +24,9 @@ class EntityState:
     first_ds: str | None = None
     last_ds: str | None = None
 
-    def landed(self, ds: str) -> EntityState:
-        first = min(filter(None, (self.first_ds, ds)))
-        last = max(filter(None, (self.last_ds, ds)))
+    def landed(self, first_ds: str, last_ds: str) -> EntityState:
+        first = min(filter(None, (self.first_ds, first_ds)))
+        last = max(filter(None, (self.last_ds, last_ds)))
         return EntityState(first, last)
 
     def is_initial(self, ds: str) -> bool:
@@ -39,6 +41,14 @@ def _path(root: Path, source: str, entity: str) -> Path:
 def load_state(root: Path, source: str, entity: str) -> EntityState:
     path = _path(root, source, entity)
     return EntityState(**json.loads(path.read_text())) if path.exists() else EntityState()
+
+
+def update_state(root: Path, source: str, entity: str, first_ds: str, last_ds: str) -> EntityState:
+    """Record that the days ``first_ds`` to ``last_ds`` landed."""
+    with _UPDATES:
+        state = load_state(root, source, entity).landed(first_ds, last_ds)
+        save_state(root, source, entity, state)
+    return state
 
 
 def save_state(root: Path, source: str, entity: str, state: EntityState) -> None:

@@ -10,19 +10,26 @@ from datetime import timedelta
 
 import pyarrow as pa
 
-from connectors.http import ApiClient
+from connectors.http import ApiClient, RateLimit
 from connectors.paging import Page, follow_pages
 from connectors.settings import ConnectionSettings
 from connectors.streams import FetchContext, Source, Stream
 
 API = "/v1"
 TS = pa.timestamp("us", tz="UTC")
+# Trustpilot asks clients to stay under 833 calls per 5 minutes (10,000 an hour).
+RATE_LIMITS = (RateLimit(833, 300.0, "requests_per_5_minutes"),)
 
 
 def make_client(settings: ConnectionSettings, interval: str) -> ApiClient:
     headers = {"apikey": settings.login or "", "Authorization": f"Bearer {settings.password or ''}"}
     return ApiClient.for_connection(
-        "trustpilot", settings, interval, headers=headers, secrets=(settings.login, settings.password)
+        "trustpilot",
+        settings,
+        interval,
+        headers=headers,
+        secrets=(settings.login, settings.password),
+        rate_limits=RATE_LIMITS,
     )
 
 
@@ -66,6 +73,7 @@ def fetch_reviews(ctx: FetchContext) -> Iterator[Page]:
 SOURCE = Source(
     name="trustpilot",
     connection_id="trustpilot_default",
+    concurrency=2,
     make_client=make_client,
     lookback=timedelta(days=14),
     streams=(
@@ -85,6 +93,7 @@ SOURCE = Source(
             ("review_id",),
             fetch_reviews,
             "Reviews of the lookback window, with the company reply time (newest state per load).",
+            partition_by="created_at",
         ),
     ),
 )

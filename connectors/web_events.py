@@ -12,7 +12,7 @@ import fsspec
 import pyarrow as pa
 
 from connectors.paging import Page
-from connectors.streams import FetchContext, Source, Stream
+from connectors.streams import DS_FIELD, FetchContext, Source, Stream
 
 TS = pa.timestamp("us", tz="UTC")
 PAGE_SIZE = 5000
@@ -46,6 +46,7 @@ def _parse_line(line: str, position: str) -> dict:
 
 
 def fetch_events(ctx: FetchContext) -> Iterator[Page]:
+    """The files of each day of the interval; a file's events land on the day its name gives."""
     fs, root = fsspec.core.url_to_fs(ctx.settings.base_url)
     for day in ctx.interval.days():
         for path in sorted(fs.glob(f"{root.rstrip('/')}/{day.isoformat()}*.jsonl")):
@@ -53,7 +54,7 @@ def fetch_events(ctx: FetchContext) -> Iterator[Page]:
             with fs.open(path, "r") as handle:
                 for number, line in enumerate(handle, start=1):
                     if line.strip():
-                        page.append(_parse_line(line, f"{path}:{number}"))
+                        page.append({**_parse_line(line, f"{path}:{number}"), DS_FIELD: day.isoformat()})
                     if len(page) >= PAGE_SIZE:
                         yield page
                         page = []

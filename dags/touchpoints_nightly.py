@@ -1,8 +1,12 @@
-"""touchpoints_nightly: extract ▶ validate landed ▶ source freshness ▶ dbt build ▶ validate marts ▶ publish ▶ docs, daily.
+"""touchpoints_nightly: extract ▶ validate landed ▶ source freshness ▶ dbt build ▶ validate marts ▶ publish ▶ docs.
 
-A run for logical date D processes the UTC day [D, D+1): scheduled runs start after the day has ended,
-and ``airflow dags test touchpoints_nightly D`` processes day D too. The file stays thin: the work is in
-``connectors/``, ``expectations/`` and ``touchpoints/``, imported when a task runs.
+A scheduled run for logical date D processes the UTC day [D, D+1) once it has ended (so does
+``airflow dags test touchpoints_nightly D``, and each run of ``airflow backfill create``). A manual run
+whose conf holds a range, ``{"start": "2025-12-01", "end": "2026-11-30"}`` (``touchpoints run`` starts
+these), processes every day of it in one run: each source is landed day by day in a few passes through
+its API, then one build, audit, publish and docs. Days already landed whole are kept unless the conf says
+``"refetch": true``. The file stays thin: the work is in ``connectors/``, ``expectations/`` and
+``touchpoints/``, imported when a task runs.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 import pendulum
-from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task, task_group
+from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
 
 from touchpoints.config import WAREHOUSE_POOL  # a light module: paths and names only
 
@@ -34,20 +38,23 @@ DEFAULT_ARGS = {
 }
 
 
-def _day(context: dict[str, Any]) -> Any:
-    return context["logical_date"].in_timezone("UTC").date()
+def _days(context: dict[str, Any]) -> Any:
+    """The run's days: the range in its conf, else its logical date's day."""
+    from touchpoints.run_days import RunDays
+
+    return RunDays.of_run(context["params"], context.get("logical_date"))
 
 
-def _fail_without_retry(step: Callable[..., Any], *args: Any) -> Any:
+def _fail_without_retry(step: Callable[[], Any]) -> Any:
     """Run a pipeline step; failures a retry cannot fix fail the task at once, with their message."""
     from airflow.sdk.exceptions import AirflowFailException
 
     from touchpoints.pipeline import permanent_errors
 
     try:
-        return step(*args)
+        return step()
     except permanent_errors() as exc:
-        raise AirflowFailException(str(exc)) from exc
+        raise AirflowFailException("\n".join([str(exc), *getattr(exc, "__notes__", [])])) from exc
 
 
 def _alert(context: dict[str, Any]) -> None:
@@ -72,30 +79,24 @@ def _connection(source: str) -> Any:
     tags=["touchpoints", "elt", "nightly"],
     on_failure_callback=_alert,
     doc_md=__doc__,
+    params={
+        "start": Param(None, type=["null", "string"], format="date", description="range runs: first day"),
+        "end": Param(None, type=["null", "string"], format="date", description="range runs: last day"),
+        "refetch": Param(False, type="boolean", description="land again the days already landed"),
+    },
 )
 def touchpoints_nightly() -> None:
     @task
-    def entities_of(source: str) -> list[str]:
-        from connectors.registry import SOURCES as REGISTRY
+    def land(source: str, **context: Any) -> dict[str, Any]:
+        from touchpoints.pipeline import land_source
 
-        return list(REGISTRY[source].entities)
-
-    @task(map_index_template="{{ task.op_kwargs['entity'] }}")
-    def extract(source: str, entity: str, **context: Any) -> dict[str, Any]:
-        from touchpoints.pipeline import extract_entity
-
-        return _fail_without_retry(extract_entity, source, entity, _day(context), _connection(source))
-
-    @task_group
-    def land(source: str) -> Any:
-        extract_source = extract.override(outlets=[LANDED[source]])
-        return extract_source.partial(source=source).expand(entity=entities_of(source))
+        return _fail_without_retry(lambda: land_source(source, _days(context), _connection(source)))
 
     @task(pool=WAREHOUSE_POOL)
     def validate_landed(**context: Any) -> list[dict[str, Any]]:
         from touchpoints.pipeline import validate_landed as run
 
-        return _fail_without_retry(run, _day(context), context["run_id"])
+        return _fail_without_retry(lambda: run(_days(context), context["run_id"]))
 
     @task(pool=WAREHOUSE_POOL)
     def source_freshness() -> list[dict[str, Any]]:
@@ -113,7 +114,7 @@ def touchpoints_nightly() -> None:
     def validate_marts(**context: Any) -> list[dict[str, Any]]:
         from touchpoints.pipeline import validate_marts as run
 
-        return _fail_without_retry(run, _day(context), context["run_id"])
+        return _fail_without_retry(lambda: run(_days(context), context["run_id"]))
 
     @task(pool=WAREHOUSE_POOL, outlets=[PUBLISHED])
     def publish() -> str:
@@ -127,7 +128,7 @@ def touchpoints_nightly() -> None:
 
         return build_docs()
 
-    landed = [land.override(group_id=f"land_{source}")(source) for source in SOURCES]
+    landed = [land.override(task_id=f"land_{source}", outlets=[LANDED[source]])(source) for source in SOURCES]
     (
         landed
         >> validate_landed()

@@ -36,8 +36,10 @@ CROSS_CHECKS = {
         select 1 where (select sum(touchpoints) from {marts}.kpi_touchpoints_daily)
             <> (select count(*) from {marts}.fct_touchpoints)
     """,
-    "fresh_for_the_day": """
-        select 1 where not exists (select 1 from {marts}.fct_touchpoints where occurred_date = cast(? as date))
+    "fresh_for_every_day": """
+        select cast(day as date) as day_without_touchpoints
+        from generate_series(cast(? as date), cast(? as date), interval '1 day') as days(day)
+        where not exists (select 1 from {marts}.fct_touchpoints where occurred_date = cast(day as date))
     """,
 }
 
@@ -67,8 +69,9 @@ def _mart_batch(paths: Paths, mart: str) -> SqlBatch:
     )  # fmt: skip
 
 
-def validate_marts(paths: Paths, day: date) -> list[ValidationOutcome]:
-    """Run every mart suite and every cross-check on the build warehouse; one outcome each."""
+def validate_marts(paths: Paths, first: date, last: date) -> list[ValidationOutcome]:
+    """Run every mart suite and every cross-check on the build warehouse, for a run of the days
+    ``first`` to ``last`` (each must have touchpoints: an empty day is an outage); one outcome each."""
     if not paths.on_postgres and not paths.build_warehouse.exists():
         raise FileNotFoundError(
             f"no build warehouse at {paths.build_warehouse}: run the dbt build step first"
@@ -82,7 +85,7 @@ def validate_marts(paths: Paths, day: date) -> list[ValidationOutcome]:
     with open_warehouse(paths, build=True) as build:
         assert build is not None
         for name, query in CROSS_CHECKS.items():
-            broken = build.rows(query, [day.isoformat()] if "?" in query else [])
+            broken = build.rows(query, [first.isoformat(), last.isoformat()] if "?" in query else [])
             failures = [f"{len(broken)} offending rows, e.g. {broken[:3]}"] if broken else []
             outcomes.append(ValidationOutcome(f"cross.{name}", not broken, 1, len(broken), failures))
     return outcomes

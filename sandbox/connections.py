@@ -18,8 +18,9 @@ _EXTRAS = {
 _LOGINS = {"MAILCHIMP": "anystring", "TRUSTPILOT": "sandbox-api-key", "ZENDESK": "ops@example.com"}
 
 
-def sandbox_environment(server_url: str, events_dir: Path) -> dict[str, str]:
-    """``AIRFLOW_CONN_*`` for the five vendor connections, and the web-events folder."""
+def sandbox_environment(server_url: str, events_dir: Path, **settings: object) -> dict[str, str]:
+    """``AIRFLOW_CONN_*`` for the five vendor connections, with ``settings`` in every extra (tests that
+    share one sandbox turn client pacing off: ``pace=False``), and the web-events folder."""
     env = {
         f"AIRFLOW_CONN_{vendor}_DEFAULT": json.dumps(
             {
@@ -27,7 +28,7 @@ def sandbox_environment(server_url: str, events_dir: Path) -> dict[str, str]:
                 "host": server_url,
                 "login": _LOGINS.get(vendor, ""),
                 "password": SANDBOX_SECRET,
-                "extra": extra,
+                "extra": {**extra, **settings},
             }
         )
         for vendor, extra in _EXTRAS.items()

@@ -10,6 +10,8 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 # Each vendor's throttling and error bodies, as the real API sends them.
@@ -76,14 +78,34 @@ def page_items(body: object) -> list | None:
     return None
 
 
+def vendor_of(route: str) -> str:
+    return route.split("_", 1)[0]
+
+
 @dataclass
 class FaultPlan:
-    """Queued faults per route, and a log of every request each route received (for assertions)."""
+    """Queued faults per route, and a log of every request each route received (for assertions): when
+    it came, and the most requests each vendor had in flight at once."""
 
     queued: dict[str, deque[Fault | None]] = field(default_factory=lambda: defaultdict(deque))
     requests: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     last_record: dict[str, dict] = field(default_factory=dict)
+    in_flight: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    most_in_flight: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @contextmanager
+    def serving(self, route: str) -> Iterator[None]:
+        """Count the request as in flight for its vendor while the block runs."""
+        vendor = vendor_of(route)
+        with self.lock:
+            self.in_flight[vendor] += 1
+            self.most_in_flight[vendor] = max(self.most_in_flight[vendor], self.in_flight[vendor])
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.in_flight[vendor] -= 1
 
     def inject(self, route: str, *faults: Fault | None) -> None:
         """Queue faults for the route's next requests; ``None`` lets one request through untouched."""
@@ -100,6 +122,7 @@ class FaultPlan:
             self.queued.clear()
             self.requests.clear()
             self.last_record.clear()
+            self.most_in_flight.clear()
 
     def shape(self, route: str, fault: Fault | None, body: object) -> object:
         """Apply a data fault to a page about to be served, and remember its last record."""
@@ -116,8 +139,7 @@ class FaultPlan:
 
 
 def throttle_body(route: str) -> bytes:
-    vendor = route.split("_", 1)[0]
-    return json.dumps(THROTTLE_BODIES.get(vendor, {"error": "throttled"})).encode()
+    return json.dumps(THROTTLE_BODIES.get(vendor_of(route), {"error": "throttled"})).encode()
 
 
 NAMED_FAULTS = {

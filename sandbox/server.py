@@ -83,13 +83,16 @@ class SandboxHandler(BaseHTTPRequestHandler):
         for pattern, auth, route in ROUTES:
             match = pattern.fullmatch(parts.path)
             if match:
-                fault = self.server.faults.next_fault(route.__name__)
-                if fault and self._misbehave(fault, route.__name__):
-                    return
-                reply = auth(self, query) or route(self, match, query)
-                if reply.status == 200:
-                    reply.body = self.server.faults.shape(route.__name__, fault, copy.deepcopy(reply.body))
-                self._send(reply)
+                with self.server.faults.serving(route.__name__):
+                    fault = self.server.faults.next_fault(route.__name__)
+                    if fault and self._misbehave(fault, route.__name__):
+                        return
+                    reply = auth(self, query) or route(self, match, query)
+                    if reply.status == 200:
+                        reply.body = self.server.faults.shape(
+                            route.__name__, fault, copy.deepcopy(reply.body)
+                        )
+                    self._send(reply)
                 return
         self._send(Reply({"error": f"no route for {parts.path}"}, HTTPStatus.NOT_FOUND))
 

@@ -19,12 +19,13 @@ from touchpoints.connections import connection_settings
 def point_pipeline_at(
     patch: pytest.MonkeyPatch, home: Path, sandbox: SandboxServer, events_dir: Path
 ) -> Paths:
-    """Settings for a fresh TOUCHPOINTS_HOME whose connections point at the sandbox."""
+    """Settings for a fresh TOUCHPOINTS_HOME whose connections point at the sandbox (which many tests share:
+    client pacing is off, the throttling tests pace on a sandbox of their own)."""
     patch.setenv("TOUCHPOINTS_HOME", str(home))
     patch.setenv("TOUCHPOINTS_DUCKDB_PATH", str(home / "warehouse" / "touchpoints.duckdb"))
     for variable in ("TOUCHPOINTS_LANDING_DIR", "TOUCHPOINTS_BUILD_DUCKDB_PATH", "TOUCHPOINTS_GX_DIR"):
         patch.delenv(variable, raising=False)
-    for key, value in sandbox_environment(sandbox.url, events_dir).items():
+    for key, value in sandbox_environment(sandbox.url, events_dir, pace=False).items():
         patch.setenv(key, value)
     return Paths.from_env()
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 from touchpoints.config import DAGS_DIR, WAREHOUSE_POOL, Paths
+from touchpoints.run_days import RangeRefused, RunDays
 
 DAG_ID = "touchpoints_nightly"
 
@@ -47,19 +49,60 @@ def load_dag() -> Any:
     return bag.dags[DAG_ID]
 
 
-def test_day(dag: Any, day: date) -> Any:
-    """Run the DAG for one logical date in-process (``dag.test``); return the finished DagRun."""
-    return dag.test(logical_date=datetime.combine(day, time(), tzinfo=UTC))
-
-
 def run_day(dag: Any, day: date) -> str:
-    """Run the DAG for one logical date in-process; return the run's final state."""
-    return str(test_day(dag, day).state)
+    """Run the DAG for one logical date in-process, as a scheduled run of that day would (``airflow dags
+    test``); return the run's final state."""
+    return str(dag.test(logical_date=datetime.combine(day, time(), tzinfo=UTC)).state)
 
 
-def task_instances_per_run(dag: Any) -> int:
-    """How many task instances one run has once the extract tasks are mapped over every entity."""
-    from connectors.registry import SOURCES
+def run_range(dag: Any, days: RunDays) -> Any:
+    """Run the DAG once for every day of ``days``, in-process (``dag.test`` with the range as its conf);
+    return the finished DagRun.
 
-    mapped = [t for t in dag.tasks if t.task_id.endswith(".extract")]
-    return len(dag.tasks) - len(mapped) + sum(len(s.entities) for s in SOURCES.values())
+    The run's logical date is now, not the range: Airflow creates no task for a logical date before the
+    DAG's start date (``TOUCHPOINTS_START_DATE``, where the scheduler's catchup begins), and a run with no
+    task would end "successful".
+    """
+    now = datetime.now(UTC)
+    if dag.start_date and dag.start_date > now:
+        raise RangeRefused(
+            f"TOUCHPOINTS_START_DATE is {dag.start_date.date()}, in the future: Airflow would create no task "
+            "for a run today; set it to a past day (it is where the scheduler's catchup begins)"
+        )
+    return dag.test(logical_date=now, run_conf=days.conf())
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a finished DAG run did, task by task: it succeeded only if every task of the DAG did."""
+
+    run_id: str
+    state: str
+    task_states: dict[str, str]
+
+    @property
+    def not_succeeded(self) -> dict[str, str]:
+        return {task: state for task, state in self.task_states.items() if state != "success"}
+
+    @property
+    def success(self) -> bool:
+        return self.state == "success" and not self.not_succeeded
+
+
+def run_result(dag: Any, run: Any) -> RunResult:
+    """Every task of ``dag`` in ``run`` with its state (``not run`` for a task the run never created)."""
+    from airflow.models.taskinstance import TaskInstance
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        rows = session.execute(
+            select(TaskInstance.task_id, TaskInstance.state).where(
+                TaskInstance.dag_id == dag.dag_id, TaskInstance.run_id == run.run_id
+            )
+        ).all()
+    states = {task_id: "not run" for task_id in dag.task_ids}
+    states.update(
+        {task_id: str(state.value if hasattr(state, "value") else state) for task_id, state in rows}
+    )
+    return RunResult(run.run_id, str(run.state), states)

@@ -45,25 +45,27 @@ def _replace_rows(paths: Paths, table: str, key: dict[str, Any], rows: list[tupl
 
 
 def record_loads(
-    paths: Paths, run_id: str, ds: date, loads: Iterable[tuple[Manifest, ValidationOutcome]]
+    paths: Paths, run_id: str, loads: Iterable[tuple[Manifest, ValidationOutcome, bool]]
 ) -> None:
-    """One row per landed entity: what was extracted, quarantined, landed, and its raw validation."""
+    """One row per landed partition of the run: what was extracted, quarantined, landed, and whether it
+    passed its entity's raw suite."""
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = [
         (
-            run_id, ds, m.source, m.entity, m.rows + m.quarantined + m.duplicates_dropped, m.quarantined,
-            m.duplicates_dropped, m.rows, m.pages, m.seconds, datetime.fromisoformat(m.extracted_at).replace(tzinfo=None),
-            o.suite, o.success, o.seconds, now,
+            run_id, date.fromisoformat(m.ds), m.source, m.entity, m.rows + m.quarantined + m.duplicates_dropped,
+            m.quarantined, m.duplicates_dropped, m.rows, m.pages, m.seconds,
+            datetime.fromisoformat(m.extracted_at).replace(tzinfo=None), o.suite, passed, o.seconds, now,
         )
-        for m, o in loads
+        for m, o, passed in loads
     ]  # fmt: skip
-    _replace_rows(paths, "load_runs", {"run_id": run_id, "ds": ds}, rows)
+    _replace_rows(paths, "load_runs", {"run_id": run_id}, rows)
 
 
 def record_validations(
     paths: Paths, run_id: str, ds: date, stage: str, outcomes: list[ValidationOutcome]
 ) -> None:
-    """One row per suite or cross-check run at a stage (``landed`` or ``marts``)."""
+    """One row per suite or cross-check run at a stage (``landed`` or ``marts``), dated by the run's
+    last day."""
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = [
         (

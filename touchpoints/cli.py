@@ -1,70 +1,86 @@
-"""touchpoints: run the nightly pipeline over a range of days, run the demo on the sandbox, read its
-results (summary, report, docs) and export them."""
+"""touchpoints: run the pipeline over a range of days, run the demo on the sandbox, read its results
+(summary, report, docs) and export them."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from rich.console import Console
 
 from touchpoints.config import Paths
+from touchpoints.run_days import RangeRefused, RunDays
 
 console = Console()
 
 
-def _days(start: date, end: date) -> list[date]:
-    if end < start:
-        raise SystemExit(f"error: --end {end} is before --start {start}")
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
-
-
-def run_days(start: date, end: date) -> None:
-    """Run touchpoints_nightly for every day from start to end inclusive, stopping at the first failure."""
+def run_days(days: RunDays) -> None:
+    """Run touchpoints_nightly once for every day from --start to --end (both included): each source is
+    landed day by day, then one build, audit, publish and docs. Days already landed whole are kept
+    unless --refetch; a run killed part-way picks up where it stopped."""
     from touchpoints.airflow_env import (
         configure_airflow,
         load_dag,
         migrate_metadata_db,
-        task_instances_per_run,
-        test_day,
+        run_range,
+        run_result,
     )
-    from touchpoints.progress import TaskProgress, progress_bar, run_summary
+    from touchpoints.landing_progress import listen
+    from touchpoints.progress import RunProgress, progress_bars, run_summary
+    from touchpoints.warehouse_sql import describe_published
 
+    try:
+        days.check()
+    except RangeRefused as refused:
+        raise SystemExit(f"error: {refused}") from None
     paths = Paths.from_env()
     configure_airflow(paths)  # before anything imports Airflow: it reads its settings once
     from airflow.sdk.listener import get_listener_manager
 
+    from connectors.registry import SOURCES
+
     with console.status("Preparing the Airflow metadata database"):
         migrate_metadata_db()
     dag = load_dag()
-    for day in _days(start, end):
-        with progress_bar(console) as progress:
-            listener = TaskProgress(progress, progress.add_task(f"{day}", total=task_instances_per_run(dag)))
-            get_listener_manager().add_listener(listener)
-            try:
-                run = test_day(dag, day)
-            finally:
-                get_listener_manager().pm.unregister(listener)
-        state = str(run.state)
-        console.print(run_summary(paths, run.run_id, published=state == "success"))
-        if state != "success":
-            console.print(f"[red]touchpoints_nightly {day}: {state}[/red]")
-            for failure in listener.failed:
-                console.print(f"  [red]{failure}[/red]")
-            console.print(
-                f"Nothing was published for {day}; the last good warehouse stays at {paths.warehouse}. "
-                f"Fix the cause named above, then re-run: touchpoints run --start {day} --end {end}"
-            )
-            raise SystemExit(1)
-        console.print(f"[green]touchpoints_nightly {day}: success[/green]")
+    started_at = datetime.now(UTC).replace(tzinfo=None, microsecond=0).isoformat()
+    entity_days = sum(len(source.entities) for source in SOURCES.values()) * len(days.days())
+    with progress_bars(console) as bars:
+        progress = RunProgress(bars, entity_days, len(dag.tasks))
+        get_listener_manager().add_listener(progress)
+        stop_listening = listen(progress.landed)
+        try:
+            run = run_range(dag, days)
+        except RangeRefused as refused:
+            raise SystemExit(f"error: {refused}") from None
+        finally:
+            stop_listening()
+            get_listener_manager().pm.unregister(progress)
+    result = run_result(dag, run)
+    console.print(run_summary(paths, result.run_id, started_at, published=result.success))
+    if result.success:
+        console.print(
+            f"[green]touchpoints_nightly {days}: success, published {describe_published(paths)}[/green]"
+        )
+        return
+    console.print(f"[red]touchpoints_nightly {days}: {result.state}[/red]")
+    for failure in progress.failed:
+        console.print(f"  [red]{failure}[/red]")
+    for task_id, state in result.not_succeeded.items():
+        console.print(f"  {task_id}: {state}")
+    console.print(
+        f"Nothing was published for {days}; the last good warehouse stays at {describe_published(paths)}. "
+        f"Fix the cause named above, then run the same command again: {days.rerun()} (the days already "
+        "landed whole are kept; add --refetch to land them again, e.g. after a failed validation)."
+    )
+    raise SystemExit(1)
 
 
 def demo(start: date, days: int, customers: int, seed: int) -> None:
-    """Start the sandbox, point the pipeline at it, run the days, print where the results are."""
+    """Start the sandbox, point the pipeline at it, run the days as one range, print where the results are."""
     from sandbox.connections import sandbox_environment
     from sandbox.event_files import write_event_files
     from sandbox.generator import SandboxConfig, generate
@@ -76,12 +92,12 @@ def demo(start: date, days: int, customers: int, seed: int) -> None:
     world = generate(SandboxConfig(seed=seed, customers=customers, start=start, end=end))
     events_dir = paths.home / "sandbox" / "web_events"
     write_event_files(world, events_dir)
-    server = SandboxServer(world)
+    server = SandboxServer(world, max_page_size=1000)  # the vendors' usual largest page
     server.start_in_thread()
     console.print(f"Sandbox vendor APIs on {server.url}; web/app event files in {events_dir}")
     os.environ.update(sandbox_environment(server.url, events_dir))
     try:
-        run_days(start, end - timedelta(days=1))
+        run_days(RunDays(start, end - timedelta(days=1)))
     finally:
         server.shutdown()
     print_summary(Paths.from_env(), console)
@@ -108,10 +124,13 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="touchpoints", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser(
-        "run", help="run the nightly DAG for each day of a range", description=run_days.__doc__
+        "run", help="run the pipeline for a range of days", description=run_days.__doc__
     )
     run.add_argument("--start", type=date.fromisoformat, required=True, help="first day, YYYY-MM-DD")
     run.add_argument("--end", type=date.fromisoformat, required=True, help="last day, YYYY-MM-DD (inclusive)")
+    run.add_argument(
+        "--refetch", action="store_true", help="land again the days already landed (default: keep them)"
+    )
     demo_parser = commands.add_parser(
         "demo", help="run days on the local vendor-API sandbox", description=demo.__doc__
     )
@@ -145,7 +164,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     paths = Paths.from_env()
     if args.command == "run":
-        run_days(args.start, args.end)
+        run_days(RunDays(args.start, args.end, args.refetch))
     elif args.command == "demo":
         demo(args.start, args.days, args.customers, args.seed)
     elif args.command == "summary":

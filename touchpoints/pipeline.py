@@ -1,6 +1,7 @@
-"""The nightly run's steps as plain functions: the DAG's tasks and the tests call these.
+"""The run's steps as plain functions: the DAG's tasks and the tests call these.
 
-Each step takes the day it works on and returns a small JSON-able summary (it becomes the task's XCom).
+Each step takes the days it works on (one for a nightly run, many for a range) and returns a small
+JSON-able summary (it becomes the task's XCom).
 """
 
 from __future__ import annotations
@@ -8,10 +9,10 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict
-from datetime import date
 from typing import Any
 
 from touchpoints.config import Paths
+from touchpoints.run_days import RangeRefused, RunDays
 
 log = logging.getLogger(__name__)
 
@@ -22,61 +23,76 @@ def permanent_errors() -> tuple[type[Exception], ...]:
     from expectations.outcomes import ValidationFailed
     from touchpoints.dbt_runner import DbtFailed, SourcesStale
 
-    return (FatalApiError, ValidationFailed, DbtFailed, SourcesStale)
+    return (FatalApiError, ValidationFailed, DbtFailed, SourcesStale, RangeRefused)
 
 
-def extract_entity(source: str, entity: str, day: date, connection: Any) -> dict[str, Any]:
-    """Land one entity for one day from the source's API (``connection`` is a ConnectionSettings)."""
+def land_source(source: str, days: RunDays, connection: Any) -> dict[str, Any]:
+    """Land every entity of a source for every day of the run (``connection`` is a ConnectionSettings);
+    days already landed whole are kept unless the run refetches."""
+    from connectors.ranges import land_windows, plan_range
     from connectors.registry import SOURCES
-    from connectors.settings import Interval
-    from connectors.streams import extract
+    from touchpoints.landing_progress import Landed, SourceProgress
 
     paths = Paths.from_env()
+    registered = SOURCES[source]
+    progress = SourceProgress(source, len(registered.entities) * len(days.days()))
     started = time.monotonic()
-    manifest = extract(SOURCES[source], entity, connection, Interval.for_day(day), paths.landing)
-    summary = {**asdict(manifest), "seconds": round(time.monotonic() - started, 3)}
-    log.info(
-        "%s.%s ds=%s: %d rows landed, %d quarantined",
-        source,
-        entity,
-        manifest.ds,
-        manifest.rows,
-        manifest.quarantined,
+    plan = plan_range(registered, connection, days.days(), paths.landing, refetch=days.refetch)
+    for entity, landed in plan.already_landed.items():
+        if landed:
+            progress.add(Landed(source, entity, len(landed), 0, already_landed=True))
+    manifests = land_windows(
+        registered,
+        connection,
+        plan.windows,
+        paths.landing,
+        on_landed=lambda window, landed: progress.add(
+            Landed(source, window.entity, window.days, sum(m.rows for m in landed))
+        ),
     )
-    if manifest.quarantined:
+    quarantined = sum(m.quarantined for m in manifests)
+    summary = {
+        "partitions_landed": len(manifests),
+        "partitions_already_landed": sum(len(landed) for landed in plan.already_landed.values()),
+        "rows": sum(m.rows for m in manifests),
+        "quarantined": quarantined,
+        "seconds": round(time.monotonic() - started, 3),
+    }
+    log.info("%s %s: %s", source, days, summary)
+    if quarantined:
         log.warning(
-            "%s.%s: %d records quarantined; see %s/_quarantine/%s/%s/ds=%s/records.jsonl",
-            source, entity, manifest.quarantined, paths.landing, source, entity, manifest.ds,
+            "%s: %d records quarantined; see %s/_quarantine/%s/<entity>/ds=<day>/records.jsonl",
+            source, quarantined, paths.landing, source,
         )  # fmt: skip
     return summary
 
 
-def validate_landed(day: date, run_id: str) -> list[dict[str, Any]]:
-    """Run the raw suite of every entity landed for the day and record the loads in the audit tables;
-    raise ValidationFailed if any suite fails."""
+def validate_landed(days: RunDays, run_id: str) -> list[dict[str, Any]]:
+    """Run the raw suite of every entity over the run's landed partitions and record the loads in the
+    audit tables; raise ValidationFailed, naming the failing days, if any suite fails."""
     from connectors.landing import read_manifest
     from connectors.registry import SOURCES
-    from expectations.landed import validate_landed as validate_partition
+    from expectations.landed import validate_days
     from expectations.outcomes import ValidationFailed
     from expectations.runner import open_context
     from touchpoints.audit import record_loads, record_validations
 
     paths = Paths.from_env()
-    ds = day.isoformat()
+    ds = [day.isoformat() for day in days.days()]
     context = open_context(paths.gx)
-    loads = [
-        (
-            read_manifest(paths.landing, source.name, entity, ds),
-            validate_partition(context, paths.landing, source.name, entity, ds),
-        )
-        for source in SOURCES.values()
-        for entity in source.entities
-    ]
-    outcomes = [outcome for _, outcome in loads]
-    record_loads(paths, run_id, day, loads)
-    record_validations(paths, run_id, day, "landed", outcomes)
-    quarantined = sum(manifest.quarantined for manifest, _ in loads)
-    log.info("%d entities landed for %s, %d records quarantined", len(loads), ds, quarantined)
+    outcomes, loads = [], []
+    for source in SOURCES.values():
+        for entity in source.entities:
+            outcome, failed_days = validate_days(context, paths.landing, source.name, entity, ds)
+            outcomes.append(outcome)
+            loads += [
+                (read_manifest(paths.landing, source.name, entity, d), outcome, d not in failed_days)
+                for d in ds
+            ]
+    record_loads(paths, run_id, loads)
+    record_validations(paths, run_id, days.last, "landed", outcomes)
+    quarantined = sum(manifest.quarantined for manifest, _, _ in loads)
+    log.info("%d partitions validated for %s, %d records quarantined", len(loads), days, quarantined)
     if not all(o.success for o in outcomes):
         raise ValidationFailed(outcomes)
     return [asdict(o) for o in outcomes]
@@ -128,7 +144,7 @@ def build_warehouse() -> dict[str, Any]:
     return asdict(outcome)
 
 
-def validate_marts(day: date, run_id: str) -> list[dict[str, Any]]:
+def validate_marts(days: RunDays, run_id: str) -> list[dict[str, Any]]:
     """Audit the build warehouse (mart suites and cross-checks), record the results, and raise
     ValidationFailed if anything fails, so that nothing is published."""
     from expectations.marts import validate_marts as audit_build
@@ -136,8 +152,8 @@ def validate_marts(day: date, run_id: str) -> list[dict[str, Any]]:
     from touchpoints.audit import record_validations
 
     paths = Paths.from_env()
-    outcomes = audit_build(paths, day)
-    record_validations(paths, run_id, day, "marts", outcomes)
+    outcomes = audit_build(paths, days.first, days.last)
+    record_validations(paths, run_id, days.last, "marts", outcomes)
     if not all(o.success for o in outcomes):
         raise ValidationFailed(outcomes)
     return [asdict(o) for o in outcomes]

@@ -1,96 +1,117 @@
-"""What the CLI shows while the DAG runs: a progress bar fed by Airflow's task listeners, and a
-summary table of the run read back from the audit tables."""
+"""What the CLI shows while a run goes: the extraction's entity-days, records, rate and ETA (fed by the
+landing progress events), the step running now (fed by Airflow's task listeners); and at the end one
+summary table for the whole run, read back from the audit tables."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pluggy
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from touchpoints.config import Paths
+from touchpoints.landing_progress import Landed
 from touchpoints.warehouse_sql import open_warehouse
 
 hookimpl = pluggy.HookimplMarker("airflow")
 
 
-class TaskProgress:
-    """An Airflow listener advancing a rich progress bar as the run's task instances finish."""
+def describe_error(error: Any) -> str:
+    """An exception's message with its notes (which name the window that failed)."""
+    return "\n".join([str(error), *getattr(error, "__notes__", [])])
 
-    def __init__(self, progress: Progress, task: Any) -> None:
-        self.progress, self.task = progress, task
+
+class RunProgress:
+    """Two bars: entity-days extracted (with records, rate and ETA) and the run's steps. It is an Airflow
+    listener for the steps and a landing-progress listener for the extraction."""
+
+    def __init__(self, progress: Progress, entity_days: int, steps: int) -> None:
+        self.progress = progress
+        self.extract: TaskID = progress.add_task("extract", total=entity_days)
+        self.steps: TaskID = progress.add_task("steps", total=steps)
+        self.records = 0
+        self.started = time.monotonic()
         self.failed: list[str] = []
+        self._lock = threading.Lock()
+
+    def landed(self, event: Landed) -> None:
+        with self._lock:
+            self.records += event.records
+            rate = self.records / max(time.monotonic() - self.started, 1e-6)
+            self.progress.update(
+                self.extract,
+                advance=event.days,
+                description=f"extract {event.source}: {self.records:,} records, {rate:,.0f}/s",
+            )
 
     @staticmethod
     def _name(task_instance: Any) -> str:
-        index = getattr(task_instance, "map_index", -1)
-        return (
-            f"{task_instance.task_id}[{index}]" if index is not None and index >= 0 else task_instance.task_id
-        )
+        return task_instance.task_id
 
     @hookimpl
     def on_task_instance_running(self, previous_state: Any, task_instance: Any) -> None:
-        self.progress.update(self.task, description=f"running {self._name(task_instance)}")
+        self.progress.update(self.steps, description=f"running {self._name(task_instance)}")
 
     @hookimpl
     def on_task_instance_success(self, previous_state: Any, task_instance: Any) -> None:
-        self.progress.advance(self.task)
+        self.progress.advance(self.steps)
 
     @hookimpl
     def on_task_instance_failed(self, previous_state: Any, task_instance: Any, error: Any) -> None:
-        self.failed.append(f"{self._name(task_instance)}: {error}")
+        self.failed.append(f"{self._name(task_instance)}: {describe_error(error)}")
 
 
-def progress_bar(console: Console) -> Progress:
+def progress_bars(console: Console) -> Progress:
     return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
+        TextColumn("{task.description:<44}"),
+        BarColumn(bar_width=20),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         console=console,
     )
 
 
-def run_summary(paths: Paths, run_id: str, *, published: bool) -> Table:
-    """Rows landed, quarantined and validated per source, and the audit's verdicts, for one run."""
+def run_summary(paths: Paths, run_id: str, started_at: str, *, published: bool) -> Table:
+    """Per source, over every day of the run: partitions, those landed by this run (the rest were landed
+    already), rows, quarantined and repeated records, validation; and the audit's verdicts."""
     table = Table(title=f"run {run_id}")
-    for column in (
-        "source",
-        "entities",
-        "rows landed",
-        "quarantined",
-        "repeats dropped",
-        "validated",
-        "extract s",
-    ):
-        table.add_column(column, justify="right" if column != "source" else "left")
+    columns = ("source", "days", "partitions", "landed now", "rows", "quarantined", "repeats", "validated")
+    for column in columns:
+        table.add_column(column, justify="left" if column == "source" else "right")
     with open_warehouse(paths, build=not published) as db:
         if db is None:
             return table
         rows = db.rows(
             """
-            select source, count(*), sum(rows_landed), sum(rows_quarantined), sum(duplicates_dropped),
-                   bool_and(validated), round(cast(sum(extract_seconds) as decimal(18, 3)), 1)
+            select source, count(distinct ds), count(*),
+                   count(*) filter (where extracted_at >= cast(? as timestamp)),
+                   sum(rows_landed), sum(rows_quarantined), sum(duplicates_dropped), bool_and(validated)
             from audit.load_runs where run_id = ? group by source order by source
             """,
-            [run_id],
+            [started_at, run_id],
         )
         checks = db.rows(
             "select stage, count(*), count(*) filter (where success) from audit.validation_results "
             "where run_id = ? group by stage order by stage",
             [run_id],
         )
-    for source, entities, landed, quarantined, repeats, validated, seconds in rows:
+    for source, days, partitions, landed_now, landed, quarantined, repeats, validated in rows:
         table.add_row(
-            source,
-            str(entities),
-            f"{landed:,}",
-            str(quarantined),
-            str(repeats),
+            source, str(days), str(partitions), str(landed_now), f"{landed:,}", str(quarantined), str(repeats),
             "yes" if validated else "NO",
-            str(seconds),
-        )
+        )  # fmt: skip
     table.caption = "; ".join(f"{stage}: {passed}/{total} suites passed" for stage, total, passed in checks)
     return table

@@ -51,7 +51,8 @@ def settings(server: SandboxServer, **extra: object) -> ConnectionSettings:
 
 
 def land(server: SandboxServer, source: str, entity: str, root: Path, **extra: object):
-    return extract(SOURCES[source], entity, settings(server, **extra), DAY, root)
+    (manifest,) = extract(SOURCES[source], entity, settings(server, **extra), DAY, root)
+    return manifest
 
 
 def test_throttling_waits_as_long_as_retry_after_says(

@@ -18,12 +18,13 @@ from sandbox.server import SANDBOX_SECRET, SandboxServer
 
 DAY = date(2026, 11, 1)
 EXTRAS = {"facebook": {"page_id": PAGE_ID}, "trustpilot": {"business_unit_id": BUSINESS_UNIT_ID}}
+UNPACED = {"pace": False}  # the session's sandbox serves every test: no client pacing between them
 
 
 def settings_for(source: str, sandbox: SandboxServer, events_dir: Path, password: str = SANDBOX_SECRET):
     if source == "web":
         return ConnectionSettings(str(events_dir))
-    return ConnectionSettings(sandbox.url, "someone", password, EXTRAS.get(source, {}))
+    return ConnectionSettings(sandbox.url, "someone", password, {**UNPACED, **EXTRAS.get(source, {})})
 
 
 def on_day(value: str, day: date = DAY) -> bool:
@@ -78,7 +79,7 @@ def test_each_entity_lands_what_the_api_serves(
     world: World, sandbox: SandboxServer, events_dir: Path, tmp_path: Path, source: str, entity: str
 ) -> None:
     settings = settings_for(source, sandbox, events_dir)
-    manifest = extract(SOURCES[source], entity, settings, Interval.for_day(DAY), tmp_path)
+    (manifest,) = extract(SOURCES[source], entity, settings, Interval.for_day(DAY), tmp_path)
     table = pq.read_table(partition_dir(tmp_path, source, entity, DAY.isoformat()) / DATA_FILE)
     assert manifest.rows == table.num_rows == expected_rows(world, source, entity)
     assert manifest.quarantined == 0
@@ -96,7 +97,7 @@ def test_every_paginator_is_followed_to_the_end(world: World, events_dir: Path, 
     try:
         for source, entity in HTTP_ENTITIES:
             settings = settings_for(source, small_pages, events_dir)
-            manifest = extract(SOURCES[source], entity, settings, Interval.for_day(DAY), tmp_path / source)
+            (manifest,) = extract(SOURCES[source], entity, settings, Interval.for_day(DAY), tmp_path / source)
             assert manifest.rows == expected_rows(world, source, entity), (source, entity)
             if manifest.rows > 3:
                 assert manifest.pages > 1, (source, entity)
@@ -108,8 +109,8 @@ def test_rerunning_a_day_replaces_its_partition(
     sandbox: SandboxServer, events_dir: Path, tmp_path: Path
 ) -> None:
     settings = settings_for("shopify", sandbox, events_dir)
-    first = extract(SOURCES["shopify"], "orders", settings, Interval.for_day(DAY), tmp_path)
-    second = extract(SOURCES["shopify"], "orders", settings, Interval.for_day(DAY), tmp_path)
+    (first,) = extract(SOURCES["shopify"], "orders", settings, Interval.for_day(DAY), tmp_path)
+    (second,) = extract(SOURCES["shopify"], "orders", settings, Interval.for_day(DAY), tmp_path)
     folder = partition_dir(tmp_path, "shopify", "orders", DAY.isoformat())
     assert sorted(p.name for p in folder.iterdir()) == ["_manifest.json", DATA_FILE]
     assert pq.read_table(folder / DATA_FILE).num_rows == first.rows == second.rows
@@ -121,17 +122,23 @@ def test_state_entities_sync_history_once_then_only_changes(
     world: World, sandbox: SandboxServer, events_dir: Path, tmp_path: Path
 ) -> None:
     settings = settings_for("mailchimp", sandbox, events_dir)
-    first = extract(SOURCES["mailchimp"], "members", settings, Interval.for_day(DAY), tmp_path)
-    later = extract(SOURCES["mailchimp"], "members", settings, Interval.for_day(date(2026, 11, 2)), tmp_path)
-    again = extract(SOURCES["mailchimp"], "members", settings, Interval.for_day(DAY), tmp_path)
+    (first,) = extract(SOURCES["mailchimp"], "members", settings, Interval.for_day(DAY), tmp_path)
+    (later,) = extract(
+        SOURCES["mailchimp"], "members", settings, Interval.for_day(date(2026, 11, 2)), tmp_path
+    )
+    (again,) = extract(SOURCES["mailchimp"], "members", settings, Interval.for_day(DAY), tmp_path)
     lookback_start = datetime(2026, 11, 2, tzinfo=UTC) - SOURCES["mailchimp"].lookback
     changed_recently = sum(
         timefmt.parse_any(m["last_changed"]) >= lookback_start for m in world.mailchimp_members
     )
     assert first.rows == len(world.mailchimp_members)
     assert later.rows == changed_recently < first.rows  # only the lookback window is re-read
-    wider = ConnectionSettings(settings.base_url, settings.login, settings.password, {"lookback_days": 1000})
-    widened = extract(SOURCES["mailchimp"], "members", wider, Interval.for_day(date(2026, 11, 2)), tmp_path)
+    wider = ConnectionSettings(
+        settings.base_url, settings.login, settings.password, {**UNPACED, "lookback_days": 1000}
+    )
+    (widened,) = extract(
+        SOURCES["mailchimp"], "members", wider, Interval.for_day(date(2026, 11, 2)), tmp_path
+    )
     assert widened.rows == first.rows  # the lookback is configurable per connection
     assert again.rows == first.rows  # re-running the earliest day syncs the history again
 
@@ -158,7 +165,7 @@ def test_malformed_event_lines_are_quarantined_and_the_rest_land(tmp_path: Path,
     good = (events_dir / f"{DAY.isoformat()}.jsonl").read_text().splitlines()
     bad = ['{"type": "page", "truncated', json.dumps({"type": "page", "messageId": "m1"}), "[1, 2]"]
     (folder / f"{DAY.isoformat()}.jsonl").write_text("\n".join(good[:5] + bad + good[5:]) + "\n")
-    manifest = extract(
+    (manifest,) = extract(
         SOURCES["web"], "events", ConnectionSettings(str(folder)), Interval.for_day(DAY), tmp_path
     )
     assert manifest.rows == len(good)

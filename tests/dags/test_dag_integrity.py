@@ -38,8 +38,8 @@ def test_pipeline_shape(dagbag) -> None:
     dag = dagbag.dags["touchpoints_nightly"]
     ids = set(dag.task_ids)
     for source in SOURCES:
-        assert f"land_{source}.extract" in ids
-        assert "validate_landed" in dag.get_task(f"land_{source}.extract").downstream_task_ids
+        assert f"land_{source}" in ids
+        assert dag.get_task(f"land_{source}").downstream_task_ids == {"validate_landed"}
     assert dag.get_task("validate_landed").downstream_task_ids == {"source_freshness"}
     assert dag.get_task("source_freshness").downstream_task_ids == {"dbt_build"}
     assert dag.get_task("dbt_build").downstream_task_ids == {"validate_marts"}
@@ -80,7 +80,7 @@ def test_ruff_air3_clean() -> None:
 def test_landing_and_publishing_emit_assets(dagbag) -> None:
     dag = dagbag.dags["touchpoints_nightly"]
     for source in SOURCES:
-        outlets = dag.get_task(f"land_{source}.extract").outlets
+        outlets = dag.get_task(f"land_{source}").outlets
         assert [a.name for a in outlets] == [f"touchpoints.landing.{source}"]
     assert [a.name for a in dag.get_task("publish").outlets] == ["touchpoints.warehouse.published"]
 

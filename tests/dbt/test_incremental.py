@@ -19,29 +19,21 @@ import pytest
 from connectors.landing import DATA_FILE, MANIFEST_FILE, partition_dir, read_manifest
 from connectors.settings import Interval
 from tests.pipeline_home import land_day
+from tests.warehouses import assert_same_marts, mart_frames
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import DbtFailed, run_dbt
-from touchpoints.warehouse import list_marts
 
 DAY_ONE, DAY_TWO, DAY_THREE = date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3)
 
 
 def marts(paths: Paths) -> dict[str, pd.DataFrame]:
-    with duckdb.connect(str(paths.build_warehouse), read_only=True) as db:
-        frames = {}
-        for name in list_marts(db):
-            frame = db.sql(f"select * from marts.{name}").df()
-            frames[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
-    return frames
+    return mart_frames(paths.build_warehouse)
 
 
 def assert_equal_to_a_full_refresh(paths: Paths) -> None:
     incremental = marts(paths)
     run_dbt(paths, "build", "--full-refresh")
-    full = marts(paths)
-    assert set(incremental) == set(full)
-    for name, frame in full.items():
-        pd.testing.assert_frame_equal(incremental[name], frame, check_exact=False, rtol=1e-12, obj=name)
+    assert_same_marts(incremental, marts(paths))
 
 
 def query(paths: Paths, sql: str) -> list[tuple]:

@@ -92,7 +92,7 @@ def test_cli_run_prints_a_summary_of_the_run(
 def test_cli_errors_say_what_to_do(pipeline_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from touchpoints.cli import main
 
-    with pytest.raises(SystemExit, match="is before --start"):
+    with pytest.raises(SystemExit, match="is before the start"):
         main(["run", "--start", "2026-11-02", "--end", "2026-11-01"])
     with pytest.raises(SystemExit, match="run the pipeline first"):
         main(["docs"])

@@ -75,11 +75,11 @@ def test_readers_during_a_run_then_a_failed_audit_then_a_good_run(
     capfd.readouterr()
     assert run_day(nightly_dag, date(2026, 11, 3)) == "failed"
     log = capfd.readouterr()
-    assert "cross.fresh_for_the_day: FAILED" in log.out + log.err
+    assert "cross.fresh_for_every_day: FAILED" in log.out + log.err
     assert digest(paths.warehouse) == published_before
     with duckdb.connect(str(paths.build_warehouse), read_only=True) as db:
         recorded = db.execute(
-            "select success from audit.validation_results where ds = date '2026-11-03' and suite = 'cross.fresh_for_the_day'"
+            "select success from audit.validation_results where ds = date '2026-11-03' and suite = 'cross.fresh_for_every_day'"
         ).fetchall()
     assert recorded == [(False,)]
 

@@ -30,7 +30,12 @@ def test_alert_goes_to_the_webhook_and_by_mail(monkeypatch: pytest.MonkeyPatch) 
             monkeypatch.setenv("TOUCHPOINTS_ALERT_SMTP_HOST", f"127.0.0.1:{port}")
             monkeypatch.setenv("TOUCHPOINTS_ALERT_EMAIL_TO", "oncall@example.com")
             text = compose(
-                "touchpoints_nightly", "run-1", "2026-11-02", ["validate_landed"], "stars out of range"
+                "touchpoints_nightly",
+                "run-1",
+                "2026-11-02",
+                "touchpoints run --start 2026-11-02 --end 2026-11-02",
+                ["validate_landed"],
+                "stars out of range",
             )
             used = send_alert(text, {"failed_tasks": ["validate_landed"]})
     finally:
