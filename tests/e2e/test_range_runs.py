@@ -46,7 +46,9 @@ def test_a_range_run_before_the_start_date_gives_the_marts_of_one_nightly_run_pe
     paths = Paths.from_env()
     assert_same_marts(mart_frames(paths.warehouse), nightly)
     with duckdb.connect(str(paths.warehouse), read_only=True) as db:
-        runs = db.sql("select count(distinct run_id), count(distinct ds), count(*) from audit.load_runs").fetchall()
+        runs = db.sql(
+            "select count(distinct run_id), count(distinct ds), count(*) from audit.load_runs"
+        ).fetchall()
     assert runs == [(1, 2, 30)]  # one run landed 15 entities for each of the two days
 
     landed = manifests(paths)
