@@ -68,7 +68,7 @@ def _pipeline(step: str) -> Callable[[date], Any]:
             "build": pipeline.build_warehouse,
             "validate_marts": lambda: pipeline.validate_marts(days, "bench"),
             "publish": pipeline.publish_warehouse,
-            "docs": pipeline.build_docs,
+            "docs": lambda: pipeline.build_docs("bench"),
         }
         return steps[step]()
 

@@ -98,10 +98,14 @@ def main(rows: int) -> None:
         data = write_partition(root / "landing", rows)
         assert _count_scan(data) == rows
         context = open_context(root / "gx")  # opened once per task, like GX's import
-        outcome = validate_landed(context, root / "landing", "web", "events", [DS])  # warm-up: first queries
+        outcome = validate_landed(
+            context, root / "views.duckdb", root / "landing", "web", "events", [DS]
+        )  # warm-up: first queries
         assert outcome.success and outcome.rows == rows
         scan = _median_seconds(lambda: _count_scan(data))
-        in_duckdb = _median_seconds(lambda: validate_landed(context, root / "landing", "web", "events", [DS]))
+        in_duckdb = _median_seconds(
+            lambda: validate_landed(context, root / "views.duckdb", root / "landing", "web", "events", [DS])
+        )
         assert _pandas_batch(data)
         on_pandas = _median_seconds(lambda: _pandas_batch(data), repeats=1)
     table = Table(title=f"validating a landed partition of {rows:,} rows (web/events), median seconds")

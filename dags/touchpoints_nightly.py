@@ -123,10 +123,10 @@ def touchpoints_nightly() -> None:
         return publish_warehouse()
 
     @task(pool=WAREHOUSE_POOL)
-    def docs() -> dict[str, str]:
+    def docs(**context: Any) -> dict[str, str]:
         from touchpoints.pipeline import build_docs
 
-        return build_docs()
+        return build_docs(context["run_id"])
 
     landed = [land.override(task_id=f"land_{source}", outlets=[LANDED[source]])(source) for source in SOURCES]
     (

@@ -69,7 +69,9 @@ def _mart_batch(paths: Paths, mart: str) -> SqlBatch:
     )  # fmt: skip
 
 
-def validate_marts(paths: Paths, first: date, last: date) -> list[ValidationOutcome]:
+def validate_marts(
+    paths: Paths, first: date, last: date, run_name: str | None = None
+) -> list[ValidationOutcome]:
     """Run every mart suite and every cross-check on the build warehouse, for a run of the days
     ``first`` to ``last`` (each must have touchpoints: an empty day is an outage); one outcome each."""
     if not paths.on_postgres and not paths.build_warehouse.exists():
@@ -79,7 +81,7 @@ def validate_marts(paths: Paths, first: date, last: date) -> list[ValidationOutc
     context = open_context(paths.gx)
     previous = _published_counts(paths)
     outcomes = [
-        validate_batch(context, mart_suite(mart, previous.get(mart)), _mart_batch(paths, mart))
+        validate_batch(context, mart_suite(mart, previous.get(mart)), _mart_batch(paths, mart), run_name)
         for mart in GRAINS
     ]
     with open_warehouse(paths, build=True) as build:

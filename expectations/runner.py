@@ -8,11 +8,13 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import great_expectations as gx
 import sqlalchemy as sa
+from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context import AbstractDataContext
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -111,27 +113,39 @@ def _rows_validated(result: Any, source: Any, batch: SqlBatch) -> int:
         return int(connection.execute(sa.text(f"select count(*) from ({batch.query}) as batch")).scalar_one())
 
 
+def _batch_definition(source: Any, name: str, query: str) -> Any:
+    """The query asset ``name`` and its whole-table batch definition; made again only when its query
+    changed (each change rewrites the GX project's configuration file)."""
+    existing = source.get_asset(name) if name in source.get_asset_names() else None
+    if existing is not None and existing.query == query:
+        try:
+            return existing.get_batch_definition("whole")
+        except KeyError:
+            return existing.add_batch_definition_whole_table("whole")
+    if existing is not None:
+        source.delete_asset(name)
+    return source.add_query_asset(name=name, query=query).add_batch_definition_whole_table("whole")
+
+
 def validate_batch(
-    context: AbstractDataContext, suite: gx.ExpectationSuite, batch: SqlBatch
+    context: AbstractDataContext, suite: gx.ExpectationSuite, batch: SqlBatch, run_name: str | None = None
 ) -> ValidationOutcome:
     """Add-or-update the suite, its query asset and validation definition, then validate.
 
-    The stored definition stores its result, so the Data Docs built after the run show every validation.
-    The engine's connections are closed afterwards: a DuckDB file must not stay open between steps.
+    The stored definition stores its result (under ``run_name``, so that the Data Docs built after the
+    run can be limited to it). The engine's connections are closed afterwards: a DuckDB file must not
+    stay open between steps.
     """
     started = time.monotonic()
     source = _datasource(context, batch)
-    if any(asset.name == suite.name for asset in source.assets):
-        source.delete_asset(suite.name)
-    whole = source.add_query_asset(name=suite.name, query=batch.query).add_batch_definition_whole_table(
-        "whole"
-    )
+    whole = _batch_definition(source, suite.name, batch.query)
     name = _definition_name(suite.name, batch.datasource)
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=name, data=whole, suite=suite)  # saves the suite too
     )
+    run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC)) if run_name else None
     try:
-        result = definition.run(result_format="SUMMARY")
+        result = definition.run(result_format="SUMMARY", run_id=run_id)
         rows = _rows_validated(result, source, batch)
     finally:
         source.get_execution_engine().close()

@@ -21,6 +21,12 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--events-dir", type=Path, default=Path("var/web_events"))
     parser.add_argument(
+        "--max-page-size",
+        type=int,
+        default=1000,
+        help="most records a page holds (the vendors' usual largest)",
+    )
+    parser.add_argument(
         "--fault",
         action="append",
         default=[],
@@ -32,7 +38,7 @@ def main() -> None:
     args = parser.parse_args()
     world = generate(SandboxConfig(args.seed, args.customers, args.start, args.end))
     write_event_files(world, args.events_dir)
-    server = SandboxServer(world, port=args.port, secret=SANDBOX_SECRET)
+    server = SandboxServer(world, port=args.port, secret=SANDBOX_SECRET, max_page_size=args.max_page_size)
     for route, faults in args.fault:
         server.faults.inject(route, *faults)
     print(f"sandbox serving on {server.url}; web events in {args.events_dir}", flush=True)

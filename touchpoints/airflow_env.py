@@ -31,12 +31,34 @@ def configure_airflow(paths: Paths) -> None:
 POOL_ARGS = (WAREHOUSE_POOL, "1", "Serialises the steps that write the DuckDB warehouse")
 
 
+def _at_head() -> bool:
+    """Whether the metadata database exists and has every migration of the installed Airflow."""
+    from airflow.utils.db import check_migrations
+
+    try:
+        check_migrations(timeout=0)
+    except Exception:  # a missing, empty or older database: migrate it
+        return False
+    return True
+
+
+def _pool_exists() -> bool:
+    from airflow.models.pool import Pool
+
+    return Pool.get_pool(WAREHOUSE_POOL) is not None
+
+
 def migrate_metadata_db() -> None:
-    """``airflow db migrate`` and the warehouse pool: creates or upgrades the metadata database (idempotent)."""
-    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True)
-    subprocess.run(
-        [sys.executable, "-m", "airflow", "pools", "set", *POOL_ARGS], check=True, capture_output=True
-    )
+    """``airflow db migrate`` and the warehouse pool, when the database lacks either: creates or upgrades
+    the metadata database (idempotent; an up-to-date one is only checked, in-process)."""
+    for needed, command in ((_at_head, ("db", "migrate")), (_pool_exists, ("pools", "set", *POOL_ARGS))):
+        if needed():
+            continue
+        done = subprocess.run([sys.executable, "-m", "airflow", *command], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"`airflow {' '.join(command)}` failed (exit {done.returncode}):\n{done.stderr.strip()[-2000:]}"
+            )
 
 
 def load_dag() -> Any:

@@ -52,12 +52,9 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 def _release_duckdb() -> None:
     """dbt-duckdb keeps its database open in-process after an invocation; let it go so that readers
     (and the next step) can open the file with any configuration."""
-    import gc
-
     from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
     DuckDBConnectionManager.close_all_connections()
-    gc.collect()
 
 
 def _invoke(paths: Paths, command: str, *args: str) -> Any:

@@ -15,6 +15,7 @@ from touchpoints.config import Paths
 from touchpoints.run_days import RangeRefused, RunDays
 
 log = logging.getLogger(__name__)
+LANDED_VIEWS = "landed_batches.duckdb"  # in the GX project: the views the raw suites validate
 
 
 def permanent_errors() -> tuple[type[Exception], ...]:
@@ -83,7 +84,9 @@ def validate_landed(days: RunDays, run_id: str) -> list[dict[str, Any]]:
     outcomes, loads = [], []
     for source in SOURCES.values():
         for entity in source.entities:
-            outcome, failed_days = validate_days(context, paths.landing, source.name, entity, ds)
+            outcome, failed_days = validate_days(
+                context, paths.gx / LANDED_VIEWS, paths.landing, source.name, entity, ds, run_id
+            )
             outcomes.append(outcome)
             loads += [
                 (read_manifest(paths.landing, source.name, entity, d), outcome, d not in failed_days)
@@ -152,7 +155,7 @@ def validate_marts(days: RunDays, run_id: str) -> list[dict[str, Any]]:
     from touchpoints.audit import record_validations
 
     paths = Paths.from_env()
-    outcomes = audit_build(paths, days.first, days.last)
+    outcomes = audit_build(paths, days.first, days.last, run_id)
     record_validations(paths, run_id, days.last, "marts", outcomes)
     if not all(o.success for o in outcomes):
         raise ValidationFailed(outcomes)
@@ -179,8 +182,9 @@ def publish_warehouse() -> str:
     return str(paths.warehouse)
 
 
-def build_docs() -> dict[str, str]:
-    """dbt docs (static page) and GX Data Docs for the published run."""
+def build_docs(run_id: str) -> dict[str, str]:
+    """dbt docs (static page, when the project or the schema changed), the KPI report and the GX Data
+    Docs with the run's validation results."""
     from touchpoints.docs import build_docs as build
 
-    return build(Paths.from_env())
+    return build(Paths.from_env(), run_id)
