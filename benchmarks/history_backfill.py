@@ -62,9 +62,12 @@ def _stage_seconds(home: Path) -> dict[str, float]:
             [run_id],
         ).fetchall()
     seconds: dict[str, float] = defaultdict(float)
-    for task_id, duration in rows:
-        stage = next((s for s in STAGES if task_id.startswith(s)), task_id)
-        seconds["extract (land_*)" if stage == "land_" else stage] += duration or 0.0
+    for task_id, duration in sorted(
+        rows, key=lambda row: STAGES.index(next(s for s in STAGES if row[0].startswith(s)))
+    ):
+        seconds[task_id.replace("land_", "extract ") if task_id.startswith("land_") else task_id] += (
+            duration or 0.0
+        )
     return dict(seconds)
 
 

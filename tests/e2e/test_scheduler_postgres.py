@@ -1,9 +1,11 @@
 """The DAG under a real Airflow: api-server, scheduler and dag-processor on PostgreSQL metadata with the
-LocalExecutor. Catchup schedules the last two days, a backfill re-processes them, and clearing a task in
-the middle of a run re-runs it; the marts come out identical each time."""
+LocalExecutor. Catchup schedules the last two days, a backfill re-processes them, clearing a task in
+the middle of a run re-runs it, and a manual run with the range in its conf lands both days again in one
+run; the marts come out identical each time."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -98,3 +100,17 @@ def test_scheduler_catchup_backfill_and_cleared_task(
         WAIT_SECONDS,
     )
     assert fingerprint(warehouse) == nightly
+
+    conf = json.dumps({"start": days[0], "end": days[1], "refetch": True})
+    running.cli("dags", "trigger", "touchpoints_nightly", "--conf", conf)
+    running.wait_for(
+        lambda runs: [s for t, _, s in runs if t == "manual"] == ["success"],
+        "the range run of both days",
+        WAIT_SECONDS,
+    )
+    assert fingerprint(warehouse) == nightly
+    (loads,) = running.query(
+        "select count(*) from task_instance where dag_id = 'touchpoints_nightly' and run_id like 'manual%%'"
+        " and state = 'success'"
+    )
+    assert loads == (12,)  # one run: every task once, whatever the range
