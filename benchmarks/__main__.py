@@ -14,6 +14,7 @@ from benchmarks import (
     airflow_scheduler,
     connector_throughput,
     dag_parse,
+    history_backfill,
     transform_scale,
     validation_speed,
 )
@@ -30,6 +31,7 @@ def _benchmarks(small: bool) -> list[partial[None]]:
     if small:
         return [
             *common,
+            partial(history_backfill.main, year=False),
             partial(
                 transform_scale.main,
                 targets=[300_000],
@@ -44,6 +46,7 @@ def _benchmarks(small: bool) -> list[partial[None]]:
         *common,
         # the scheduler's services and metadata database: too slow for the 5-minute small run
         partial(airflow_scheduler.main, customers=5_000),
+        partial(history_backfill.main, year=True),
         partial(
             transform_scale.main,
             targets=[1_000_000, 10_000_000, 50_000_000],

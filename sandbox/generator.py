@@ -425,9 +425,32 @@ class _Builder:
         for day in self.days():
             for person in self.rng.sample(w.people, k=max(1, len(w.people) // 30)):
                 self._ticket(person, agent_id, self.random_time(day))
+        self._spam_ticket()
         w.zendesk_tickets.sort(key=lambda t: t["updated_at"])
         w.zendesk_ticket_events.sort(key=lambda e: e["created_at"])
         w.zendesk_satisfaction_ratings.sort(key=lambda r: r["updated_at"])
+
+    def _spam_ticket(self) -> None:
+        """A ticket an agent deleted as spam, from a sender Zendesk knows only from it: the export keeps
+        it with status ``deleted``, and its sender is nobody's customer."""
+        w, created = self.world, self.cfg.start_at + timedelta(hours=3)
+        sender, ticket_id = 362000000001, self.new_id()
+        w.zendesk_users.append(
+            {"id": sender, "email": "offers@spam.example.net", "role": "end-user",
+             "created_at": timefmt.iso_z(created), "updated_at": timefmt.iso_z(created)}
+        )  # fmt: skip
+        w.zendesk_ticket_events.append(
+            {"id": self.new_id(), "ticket_id": ticket_id, "created_at": timefmt.iso_z(created),
+             "timestamp": int(created.timestamp()), "updater_id": sender, "event_type": "Comment",
+             "child_events": [{"id": self.new_id(), "event_type": "Comment", "public": True, "author_id": sender}]}
+        )  # fmt: skip
+        deleted_at = created + timedelta(minutes=30)
+        w.zendesk_tickets.append(
+            {"id": ticket_id, "subject": "Cheap watches", "status": "deleted", "requester_id": sender,
+             "channel": "email", "via": {"channel": "email"}, "created_at": timefmt.iso_z(created),
+             "updated_at": timefmt.iso_z(deleted_at), "generated_timestamp": int(deleted_at.timestamp()),
+             "metric_set": {"replies": 0, "solved_at": None, "reopens": 0}}
+        )  # fmt: skip
 
     def _ticket(self, person: Person, agent_id: int, created: datetime) -> None:
         w = self.world

@@ -19,6 +19,34 @@ def customer_key(email: str) -> str:
     return "cus_" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:16]
 
 
+def customers(world: World) -> set[str]:
+    """Every customer the marts must know: a person or visitor outside the brand with a touchpoint, keyed
+    by their e-mail where any source links one, else by their id on the one source that knows them.
+    Agents, the Facebook Page and people known only from deleted tickets are nobody's customer."""
+    found: set[str] = set()
+    for recipients in world.mailchimp_sent_to.values():
+        found |= {customer_key(r["email_address"]) for r in recipients}
+    for comments in world.facebook_comments.values():
+        found |= {f"anon_facebook_{c['from']['id']}" for c in comments if "parent" not in c}
+    for review in world.trustpilot_reviews:
+        email = review["referralEmail"]
+        found.add(customer_key(email) if email else f"anon_trustpilot_{review['consumer']['id']}")
+    emails = {u["id"]: u["email"] for u in world.zendesk_users}
+    found |= {customer_key(emails[t["requester_id"]]) for t in live_tickets(world)}
+    found |= {customer_key(o["email"]) for o in world.shopify_orders}
+    identified = {e["anonymousId"]: e["traits"]["email"] for e in world.web_events if e["type"] == "identify"}
+    for event in world.web_events:
+        if event["type"] in ("page", "screen", "track"):
+            visitor = event["anonymousId"]
+            found.add(customer_key(identified[visitor]) if visitor in identified else f"anon_web_{visitor}")
+    return found
+
+
+def live_tickets(world: World) -> list[dict]:
+    """Tickets that count: a ticket deleted (as spam) counts nowhere."""
+    return [t for t in world.zendesk_tickets if t["status"] != "deleted"]
+
+
 def email_campaigns(world: World) -> dict[str, dict[str, float | int | None]]:
     found = {}
     for campaign in world.mailchimp_campaigns:
@@ -63,7 +91,7 @@ def support_daily(world: World) -> dict[date, dict[str, float | int | None]]:
                 replies[event["ticket_id"]].append(timefmt.parse_any(event["created_at"]))
     ratings = {r["ticket_id"]: r["score"] for r in world.zendesk_satisfaction_ratings}
     by_day: dict[date, list] = defaultdict(list)
-    for ticket in world.zendesk_tickets:
+    for ticket in live_tickets(world):
         by_day[timefmt.parse_any(ticket["created_at"]).date()].append(ticket)
     found = {}
     for day, tickets in by_day.items():
@@ -101,8 +129,8 @@ def touchpoint_counts(world: World) -> Counter[str]:
         1 for comments in world.facebook_comments.values() for c in comments if "parent" not in c
     )
     counts["review_posted"] = len(world.trustpilot_reviews)
-    counts["ticket_created"] = len(world.zendesk_tickets)
-    counts["ticket_solved"] = sum(1 for t in world.zendesk_tickets if t["metric_set"]["solved_at"])
+    counts["ticket_created"] = len(live_tickets(world))
+    counts["ticket_solved"] = sum(1 for t in live_tickets(world) if t["metric_set"]["solved_at"])
     counts["csat_rating"] = sum(
         1 for r in world.zendesk_satisfaction_ratings if r["score"] in ("good", "bad")
     )
