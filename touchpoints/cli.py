@@ -7,6 +7,7 @@ import argparse
 import atexit
 import os
 import sys
+import warnings
 from datetime import UTC, date, datetime, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -40,6 +41,8 @@ def run_days(days: RunDays) -> None:
         raise SystemExit(f"error: {refused}") from None
     paths = Paths.from_env()
     configure_airflow(paths)  # before anything imports Airflow: it reads its settings once
+    # Airflow's in-process API client warns of its own test-client dependency on every run
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     from airflow.sdk.listener import get_listener_manager
 
     from connectors.registry import SOURCES
@@ -63,9 +66,8 @@ def run_days(days: RunDays) -> None:
     result = run_result(dag, run)
     console.print(run_summary(paths, result.run_id, started_at, published=result.success))
     if result.success:
-        console.print(
-            f"[green]touchpoints_nightly {days}: success, published {describe_published(paths)}[/green]"
-        )
+        console.print(f"[green]touchpoints_nightly {days}: success[/green]")
+        console.print(f"Published: {describe_published(paths)}")
         return
     console.print(f"[red]touchpoints_nightly {days}: {result.state}[/red]")
     for failure in progress.failed:

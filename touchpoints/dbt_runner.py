@@ -127,7 +127,9 @@ def _hours(threshold: Any) -> float | None:
 
 def source_freshness(paths: Paths) -> list[SourceFreshness]:
     """``dbt source freshness`` over every landed entity (a DbtFailed only if dbt itself could not run)."""
-    result = _invoke(paths, "source freshness", "--no-write-json")  # the results are read here, not from sources.json
+    result = _invoke(
+        paths, "source freshness", "--no-write-json"
+    )  # the results are read here, not from sources.json
     if result.result is None:
         raise DbtFailed(f"dbt source freshness could not run: {result.exception}")
     checks = []

@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import pluggy
+from rich import box
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -85,12 +86,11 @@ def progress_bars(console: Console) -> Progress:
 
 
 def run_summary(paths: Paths, run_id: str, started_at: str, *, published: bool) -> Table:
-    """Per source, over every day of the run: partitions, those landed by this run (the rest were landed
-    already), rows, quarantined and repeated records, validation; and the audit's verdicts."""
-    table = Table(title=f"run {run_id}")
-    columns = ("source", "days", "partitions", "landed now", "rows", "quarantined", "repeats", "validated")
-    for column in columns:
-        table.add_column(column, justify="left" if column == "source" else "right")
+    """Per source, over every day of the run: partitions landed by this run out of all (the rest were
+    landed already), rows, quarantined and repeated records, validation; and the audit's verdicts."""
+    table = Table(title=f"run {run_id}", box=box.SIMPLE_HEAD)
+    for column in ("source", "days", "landed now", "rows", "quarantined", "repeats", "valid"):
+        table.add_column(column, justify="left" if column == "source" else "right", no_wrap=True)
     with open_warehouse(paths, build=not published) as db:
         if db is None:
             return table
@@ -110,7 +110,7 @@ def run_summary(paths: Paths, run_id: str, started_at: str, *, published: bool) 
         )
     for source, days, partitions, landed_now, landed, quarantined, repeats, validated in rows:
         table.add_row(
-            source, str(days), str(partitions), str(landed_now), f"{landed:,}", str(quarantined), str(repeats),
+            source, str(days), f"{landed_now}/{partitions}", f"{landed:,}", str(quarantined), str(repeats),
             "yes" if validated else "NO",
         )  # fmt: skip
     table.caption = "; ".join(f"{stage}: {passed}/{total} suites passed" for stage, total, passed in checks)

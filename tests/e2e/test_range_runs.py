@@ -4,6 +4,7 @@ without fetching again what landed, and never reports success for a run in which
 
 from __future__ import annotations
 
+import copy
 import os
 import signal
 import subprocess
@@ -113,3 +114,24 @@ def test_a_range_run_killed_during_extraction_resumes_without_fetching_what_land
     assert len(after) == 30
     assert all(after[p] == inode for p, inode in before.items()), "a landed partition was fetched again"
     assert_same_marts(mart_frames(paths.warehouse), nightly)
+
+
+def test_a_range_that_fails_validation_names_the_days_and_publishes_nothing(
+    world: World, events_dir: Path, pipeline_env: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    broken = copy.deepcopy(world)
+    next(r for r in broken.trustpilot_reviews if r["createdAt"].startswith(LAST.isoformat()))["stars"] = 9
+    server = SandboxServer(broken)
+    server.start_in_thread()
+    try:
+        for key, value in sandbox_environment(server.url, events_dir, pace=False).items():
+            monkeypatch.setenv(key, value)
+        with pytest.raises(SystemExit):
+            cli.main(RANGE)
+    finally:
+        server.shutdown()
+    out = " ".join(capsys.readouterr().out.split())  # the console wraps long lines
+    assert "raw.trustpilot.reviews: FAILED expect_column_values_to_be_between on stars" in out
+    assert f"failing days: {LAST}" in out and f"failing days: {FIRST}" not in out
+    assert "--refetch" in out
+    assert not Paths.from_env().warehouse.exists()
