@@ -10,27 +10,78 @@ from expectations.runner import SqlBatch, open_context, validate_batch
 from touchpoints.config import Paths
 from touchpoints.warehouse_sql import list_marts, open_warehouse
 
+# The brand's own customers (a customer with an identity of the brand's: an agent, the Facebook Page): no
+# touchpoint is theirs, so the counts below leave out what the union holds for them.
+BRAND_CUSTOMERS = "select customer_id from {intermediate}.int_identities_stitched where is_brand"
+CUSTOMERS_OF_THE_UNION = """
+    select unioned.*, coalesce(identities.customer_id, '') as customer_id
+    from {intermediate}.int_touchpoints_unioned as unioned
+    left join {intermediate}.int_identities_stitched as identities
+        on unioned.source_system = identities.source_system and unioned.source_user_id = identities.source_user_id
+"""
+
 # Each check returns the rows that break it; an empty result passes.
 CROSS_CHECKS = {
     "attribution_credits_sum_to_one": """
         select order_id, model from {marts}.fct_attribution
         group by order_id, model having abs(sum(credit) - 1) > 1e-9
     """,
-    "touchpoints_per_source_match_the_union": """
+    "attribution_revenue_sums_to_the_orders": """
+        select credits.order_id, credits.model from (
+            select order_id, model, sum(revenue_credit) as revenue from {marts}.fct_attribution group by 1, 2
+        ) as credits inner join (
+            select source_object_id as order_id, revenue from {marts}.fct_touchpoints
+            where touchpoint_type = 'order_placed'
+        ) as orders on credits.order_id = orders.order_id
+        where abs(credits.revenue - orders.revenue) > 1e-9
+    """,
+    "channel_attribution_sums_its_rows": """
+        select channels.order_date, channels.channel, channels.model from {marts}.kpi_channel_attribution as channels
+        full join (
+            select cast(ordered_at as date) as order_date, channel, model, sum(credit) as orders,
+                   sum(revenue_credit) as revenue
+            from {marts}.fct_attribution group by 1, 2, 3
+        ) as credits
+            on channels.order_date = credits.order_date and channels.channel = credits.channel
+            and channels.model = credits.model
+        where credits.revenue is null or channels.attributed_revenue is null
+            or abs(channels.attributed_revenue - credits.revenue) > 1e-9
+            or abs(channels.attributed_orders - credits.orders) > 1e-9
+    """,
+    "touchpoints_per_source_match_the_union": f"""
         select source_system from (
-            select source_system, count(*) as n from {intermediate}.int_touchpoints_unioned group by 1
+            select source_system, count(*) as n from ({CUSTOMERS_OF_THE_UNION}) as unioned
+            where customer_id not in ({BRAND_CUSTOMERS}) group by 1
         ) as unioned full join (
-            select source_system, count(*) as n from {marts}.fct_touchpoints group by 1
+            select source_system, count(*) as n from {{marts}}.fct_touchpoints group by 1
         ) as fct using (source_system)
         where unioned.n is distinct from fct.n
     """,
-    "orders_match_staging": """
-        select 1 where (select count(*) from {staging}.stg_shopify__orders)
-            <> (select count(*) from {marts}.fct_touchpoints where touchpoint_type = 'order_placed')
+    "orders_match_staging": f"""
+        select 1 where (
+            select count(*) from {{staging}}.stg_shopify__orders as orders
+            left join {{intermediate}}.int_identities_stitched as identities
+                on identities.source_system = 'shopify' and identities.source_user_id
+                    = coalesce(cast(orders.customer_id as varchar), 'order-' || cast(orders.order_id as varchar))
+            where coalesce(identities.customer_id, '') not in ({BRAND_CUSTOMERS})
+        ) <> (select count(*) from {{marts}}.fct_touchpoints where touchpoint_type = 'order_placed')
     """,
-    "tickets_match_staging": """
-        select 1 where (select count(*) from {staging}.stg_zendesk__tickets where not is_deleted)
-            <> (select count(*) from {marts}.fct_touchpoints where touchpoint_type = 'ticket_created')
+    "tickets_match_staging": f"""
+        select 1 where (
+            select count(*) from {{staging}}.stg_zendesk__tickets as tickets
+            left join {{intermediate}}.int_identities_stitched as identities
+                on identities.source_system = 'zendesk'
+                and identities.source_user_id = cast(tickets.requester_id as varchar)
+            where not tickets.is_deleted and coalesce(identities.customer_id, '') not in ({BRAND_CUSTOMERS})
+        ) <> (select count(*) from {{marts}}.fct_touchpoints where touchpoint_type = 'ticket_created')
+    """,
+    "customers_have_touchpoints": """
+        select customer_id from {marts}.dim_customers
+        where customer_id not in (select customer_id from {marts}.fct_touchpoints)
+        union all
+        select customer_id from {marts}.dim_customers where customer_id in (
+            select customer_id from {intermediate}.int_identities_stitched where is_brand
+        )
     """,
     "daily_touchpoints_add_up": """
         select 1 where (select sum(touchpoints) from {marts}.kpi_touchpoints_daily)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from touchpoints.config import DBT_PROJECT_DIR, Paths
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,45 @@ def _invoke(paths: Paths, command: str, *args: str) -> Any:
 # The nightly build runs models, contracts and data tests; dbt's unit tests check the SQL logic on fixed
 # inputs, so, as dbt advises, they run in development and CI (tests/dbt), not against every night's data.
 NIGHTLY_BUILD_ARGS = ("--exclude-resource-type", "unit_test")
+IGNORED_PROJECT_FOLDERS = {"target", "logs", "dbt_packages"}
+
+
+def project_fingerprint() -> str:
+    """What the warehouse's tables are made by: the dbt project's files and dbt's version."""
+    from dbt.version import __version__ as dbt_version
+
+    digest = hashlib.sha256(dbt_version.encode())
+    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
+        relative = path.relative_to(DBT_PROJECT_DIR)
+        if path.is_file() and relative.parts[0] not in IGNORED_PROJECT_FOLDERS:
+            digest.update(str(relative).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def last_build_fingerprint(paths: Paths) -> str | None:
+    """The fingerprint of the project that made the build warehouse's last complete build, if any."""
+    from touchpoints.warehouse_sql import open_warehouse
+
+    recorded = (
+        "select count(*) from information_schema.columns where table_schema = '{staging}'"
+        " and table_name = '_builds' and column_name = 'project_fingerprint'"
+    )
+    with open_warehouse(paths, build=True) as warehouse:
+        if warehouse is None or not warehouse.rows(recorded)[0][0]:
+            return None
+        rows = warehouse.rows("select project_fingerprint from {staging}._builds order by run_at desc limit 1")
+    return rows[0][0] if rows else None
+
+
+def build_args(paths: Paths) -> tuple[str, ...]:
+    """The nightly build's arguments: a full refresh when the last complete build was made by other
+    code (a model's columns or logic may have changed, which no changed row announces)."""
+    fingerprint = project_fingerprint()
+    args = (*NIGHTLY_BUILD_ARGS, "--vars", json.dumps({"project_fingerprint": fingerprint}))
+    if last_build_fingerprint(paths) == fingerprint:
+        return args
+    log.info("the dbt project changed since the last complete build (or there is none): full refresh")
+    return (*args, "--full-refresh")
 
 
 def run_dbt(paths: Paths, command: str, *args: str) -> DbtOutcome:

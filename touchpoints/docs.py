@@ -15,8 +15,8 @@ import shutil
 from html import escape
 from pathlib import Path
 
-from touchpoints.config import DBT_PROJECT_DIR, Paths
-from touchpoints.dbt_runner import run_dbt
+from touchpoints.config import Paths
+from touchpoints.dbt_runner import project_fingerprint, run_dbt
 from touchpoints.kpi_report import build_report
 from touchpoints.warehouse_sql import describe_published, open_warehouse
 
@@ -46,18 +46,9 @@ COLUMNS = r"""
 
 def dbt_docs_fingerprint(paths: Paths) -> str:
     """What the dbt docs are made of: the project's files, dbt's version, the build warehouse's columns."""
-    from dbt.version import __version__ as dbt_version
-
-    digest = hashlib.sha256(dbt_version.encode())
-    ignored = {"target", "logs", "dbt_packages"}
-    for path in sorted(DBT_PROJECT_DIR.rglob("*")):
-        relative = path.relative_to(DBT_PROJECT_DIR)
-        if path.is_file() and relative.parts[0] not in ignored:
-            digest.update(str(relative).encode() + b"\0" + path.read_bytes())
     with open_warehouse(paths, build=True) as warehouse:
         columns = warehouse.rows(COLUMNS) if warehouse is not None else []
-    digest.update(repr(columns).encode())
-    return digest.hexdigest()
+    return hashlib.sha256((project_fingerprint() + repr(columns)).encode()).hexdigest()
 
 
 def _dbt_docs(paths: Paths, site: Path) -> bool:

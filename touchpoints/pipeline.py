@@ -138,11 +138,11 @@ def _load_landing_into_warehouse(paths: Paths) -> None:
 
 def build_warehouse() -> dict[str, Any]:
     """``dbt build`` (models, contracts and data tests) into the build warehouse."""
-    from touchpoints.dbt_runner import NIGHTLY_BUILD_ARGS, run_dbt
+    from touchpoints.dbt_runner import build_args, run_dbt
 
     paths = Paths.from_env()
     _load_landing_into_warehouse(paths)
-    outcome = run_dbt(paths, "build", *NIGHTLY_BUILD_ARGS)
+    outcome = run_dbt(paths, "build", *build_args(paths))
     log.info(outcome.describe())
     return asdict(outcome)
 

@@ -21,18 +21,23 @@
     {{ return(bookkeeping_relation('_builds')) }}
 {%- endmacro %}
 
-{#- on-run-start: the bookkeeping table, created once. -#}
+{#- on-run-start: the bookkeeping table, created once (the project's fingerprint, which the pipeline
+    passes as the var `project_fingerprint`, was added later). -#}
 {% macro create_builds_table() -%}
     {% do run_query('create schema if not exists ' ~ generate_schema_name('staging', none)) %}
-    create table if not exists {{ builds_relation() }} (run_at timestamp)
+    {% do run_query('create table if not exists ' ~ builds_relation() ~ ' (run_at timestamp)') %}
+    alter table {{ builds_relation() }} add column if not exists project_fingerprint varchar
 {%- endmacro %}
 
-{#- on-run-end: record the build when all of it ran and succeeded. -#}
+{#- on-run-end: record the build when all of it ran and succeeded, with the fingerprint of the project
+    that built it (a build by different code is followed by a full refresh: touchpoints/dbt_runner.py). -#}
 {% macro record_complete_build(results) -%}
     {%- set unselected = not invocation_args_dict.get('select') and not invocation_args_dict.get('exclude') -%}
     {%- set succeeded = results | rejectattr('status', 'in', ['success', 'pass', 'warn', 'no-op']) | list | length == 0 -%}
+    {%- set fingerprint = var('project_fingerprint', none) -%}
     {%- if flags.WHICH in ('build', 'run') and unselected and succeeded and results | length > 0 -%}
-        insert into {{ builds_relation() }} (run_at) values ({{ batch_at() }})
+        insert into {{ builds_relation() }} (run_at, project_fingerprint)
+        values ({{ batch_at() }}, {{ "'" ~ fingerprint ~ "'" if fingerprint else 'null' }})
     {%- endif -%}
 {%- endmacro %}
 

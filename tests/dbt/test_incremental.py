@@ -179,14 +179,15 @@ def test_a_ticket_that_changes_requester_and_a_commenter_who_becomes_an_agent(
            where not tickets.is_deleted
            order by tickets.ticket_id, other.ticket_id limit 1""",
     )
-    [(commenter, comment)] = query(  # on another ticket, so that only the new agent changes its replies
+    [(commenter, comment)] = query(  # on another ticket, so that only the new agent changes its replies;
+        # not the new requester, whom becoming an agent would make nobody's customer
         paths,
         f"""select comments.author_id, comments.comment_id
            from staging.stg_zendesk__ticket_comments as comments
            join staging.stg_zendesk__users as users on users.user_id = comments.author_id
            join staging.stg_zendesk__tickets as tickets on tickets.ticket_id = comments.ticket_id
            where comments.is_public and not users.is_agent and not tickets.is_deleted
-               and tickets.ticket_id <> {ticket}
+               and tickets.ticket_id <> {ticket} and comments.author_id <> {new_requester}
            order by comments.comment_id limit 1""",
     )
     ticket_customers = f"""select distinct customer_id from marts.fct_touchpoints

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.generator import World
+from sandbox.generator import PAGE_ID, World
 from tests import expected
 from tests.receivers import webhook_receiver
 from touchpoints.airflow_env import run_day
@@ -163,3 +163,58 @@ def test_the_docs_site_links_dbt_docs_and_data_docs(two_nights: Path) -> None:
     assert "fct_touchpoints" in (docs / "dbt" / "static_index.html").read_text()
     data_docs = (docs / "gx" / "index.html").read_text()
     assert "raw.shopify.orders" in data_docs and "mart.fct_touchpoints" in data_docs
+
+
+def test_customers_are_the_people_outside_the_brand_with_a_touchpoint(two_nights: Path, world: World) -> None:
+    """Not the agent who answers tickets, not the Facebook Page that replies under its posts, not the
+    sender of a ticket deleted as spam: in dim_customers, customer_journeys and fct_touchpoints alike."""
+    with connect_read_only(two_nights) as db:
+        marts = {
+            mart: {row[0] for row in db.sql(f"select distinct customer_id from marts.{mart}").fetchall()}
+            for mart in ("dim_customers", "customer_journeys", "fct_touchpoints")
+        }
+        attributed = {row[0] for row in db.sql("select customer_id from marts.fct_attribution").fetchall()}
+    want = expected.customers(world)
+    assert marts["dim_customers"] == marts["customer_journeys"] == marts["fct_touchpoints"] == want
+    assert attributed <= want
+    staff = [u["email"] for u in world.zendesk_users if u["role"] in ("agent", "admin")]
+    assert staff and not {expected.customer_key(email) for email in staff} & marts["dim_customers"]
+    assert f"anon_facebook_{PAGE_ID}" not in marts["dim_customers"]
+    assert expected.customer_key("offers@spam.example.net") not in marts["dim_customers"]
+
+
+def test_revenue_credits_add_up_to_the_orders_and_the_channel_mart_to_its_rows(two_nights: Path) -> None:
+    with connect_read_only(two_nights) as db:
+        per_order = db.sql(
+            """
+            select credits.model, credits.revenue_credits, orders.revenue, credits.touches
+            from (select order_id, model, sum(revenue_credit) as revenue_credits, count(*) as touches
+                  from marts.fct_attribution group by 1, 2) as credits
+            inner join (select source_object_id as order_id, revenue from marts.fct_touchpoints
+                        where touchpoint_type = 'order_placed') as orders using (order_id)
+            """
+        ).fetchall()
+        channels = db.sql(
+            """
+            select channels.attributed_revenue, rows.revenue_credits
+            from marts.kpi_channel_attribution as channels
+            inner join (select cast(ordered_at as date) as order_date, channel, model,
+                               sum(revenue_credit) as revenue_credits
+                        from marts.fct_attribution group by 1, 2, 3) as rows using (order_date, channel, model)
+            """
+        ).fetchall()
+    uneven = [row for row in per_order if row[0] == "linear" and round(float(row[2]) * 100) % row[3]]
+    assert uneven, "the test needs orders whose linear split does not divide into whole cents"
+    for model, credits, revenue, _ in per_order:
+        assert credits == pytest.approx(float(revenue), abs=1e-9), model
+    assert channels and all(mart == pytest.approx(rows, abs=1e-9) for mart, rows in channels)
+
+
+def test_days_to_first_order_are_whole_calendar_days(two_nights: Path) -> None:
+    with connect_read_only(two_nights) as db:
+        rows = db.sql(
+            "select days_to_first_order, cast(first_order_at as date) - cast(first_touch_at as date), "
+            "typeof(days_to_first_order) from marts.customer_journeys where first_order_at is not null"
+        ).fetchall()
+    assert rows and all(days == whole for days, whole, _ in rows)
+    assert {kind for _, _, kind in rows} == {"BIGINT"}

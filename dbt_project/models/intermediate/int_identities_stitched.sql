@@ -1,5 +1,7 @@
 {#-
-    One row per (source_system, source_user_id): the e-mail it is linked to anywhere, and the customer_id.
+    One row per (source_system, source_user_id): the e-mail it is linked to anywhere, the customer_id, and
+    whether the id is one of the brand's own (a Zendesk agent or admin, the Facebook Page that replies
+    under its posts): a customer with such an id is nobody's customer.
     An id linked to several addresses takes the alphabetically first one, so the result is deterministic.
     Incremental: a run recomputes the changed source users (int_changed_source_users) from all their
     links, and keeps in previous_customer_id their customer as of the last complete build.
@@ -41,47 +43,49 @@ web_links as (
 ),
 
 links as (
-    select 'mailchimp' as source_system, email_id as source_user_id, email_normalized
+    select 'mailchimp' as source_system, email_id as source_user_id, email_normalized, false as is_brand
     from {{ ref('stg_mailchimp__recipients') }}
     where {{ of_changed_users('mailchimp', 'email_id') }}
     union all
-    select 'mailchimp', email_id, email_normalized from {{ ref('stg_mailchimp__email_activities') }}
+    select 'mailchimp', email_id, email_normalized, false from {{ ref('stg_mailchimp__email_activities') }}
     where {{ of_changed_users('mailchimp', 'email_id') }}
     union all
-    select 'mailchimp', email_id, email_normalized from {{ ref('stg_mailchimp__unsubscribes') }}
+    select 'mailchimp', email_id, email_normalized, false from {{ ref('stg_mailchimp__unsubscribes') }}
     where {{ of_changed_users('mailchimp', 'email_id') }}
     union all
-    select 'mailchimp', member_id, email_normalized from {{ ref('stg_mailchimp__members') }}
+    select 'mailchimp', member_id, email_normalized, false from {{ ref('stg_mailchimp__members') }}
     where {{ of_changed_users('mailchimp', 'member_id') }}
     union all
-    select 'zendesk', cast(user_id as varchar), email_normalized from {{ ref('stg_zendesk__users') }}
+    select 'zendesk', cast(user_id as varchar), email_normalized, is_agent from {{ ref('stg_zendesk__users') }}
     where {{ of_changed_users('zendesk', 'cast(user_id as varchar)') }}
     union all
-    select 'zendesk', cast(requester_id as varchar), cast(null as varchar) from {{ ref('stg_zendesk__tickets') }}
+    select 'zendesk', cast(requester_id as varchar), cast(null as varchar), false from {{ ref('stg_zendesk__tickets') }}
     where {{ of_changed_users('zendesk', 'cast(requester_id as varchar)') }}
     union all
     select
         'shopify',
         {{ shopify_user_id('customer_id', 'order_id') }},
-        email_normalized
+        email_normalized,
+        false
     from {{ ref('stg_shopify__orders') }}
     where {{ of_changed_users('shopify', shopify_user_id('customer_id', 'order_id')) }}
     union all
-    select 'trustpilot', coalesce(consumer_id, 'review-' || review_id), email_normalized
+    select 'trustpilot', coalesce(consumer_id, 'review-' || review_id), email_normalized, false
     from {{ ref('stg_trustpilot__reviews') }}
     where {{ of_changed_users('trustpilot', "coalesce(consumer_id, 'review-' || review_id)") }}
     union all
-    select 'facebook', author_id, cast(null as varchar) from {{ ref('stg_facebook__comments') }}
+    select 'facebook', author_id, cast(null as varchar), is_page_reply from {{ ref('stg_facebook__comments') }}
     where {{ of_changed_users('facebook', 'author_id') }}
     union all
-    select 'web', source_user_id, email_normalized from web_links
+    select 'web', source_user_id, email_normalized, false from web_links
 ),
 
 resolved as (
     select
         source_system,
         source_user_id,
-        min(email_normalized) as email_normalized
+        min(email_normalized) as email_normalized,
+        bool_or(coalesce(is_brand, false)) as is_brand
     from links
     where source_user_id is not null
     group by source_system, source_user_id
@@ -92,6 +96,7 @@ select
     resolved.source_user_id,
     resolved.email_normalized,
     {{ customer_key('resolved.email_normalized', 'resolved.source_system', 'resolved.source_user_id') }} as customer_id,
+    resolved.is_brand,
     {%- if is_incremental() %}
     case
         when {{ changed_since_last_build('held._batch_at') }} then held.previous_customer_id

@@ -54,7 +54,10 @@ select
     case
         when summary.first_order_at is not null then coalesce(before_first_order.touches_before_first_order, 0)
     end as touches_before_first_order,
-    {{ seconds_between('summary.first_touch_at', 'summary.first_order_at') }} / 86400.0 as days_to_first_order,
+    cast(
+        {{ dbt.datediff('cast(summary.first_touch_at as date)', 'cast(summary.first_order_at as date)', 'day') }}
+        as bigint
+    ) as days_to_first_order,
     summary.orders,
     summary.revenue,
     summary.channels_touched,

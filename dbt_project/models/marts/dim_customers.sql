@@ -1,5 +1,6 @@
 {#-
-    One row per known customer (every stitched identity), with the segments the KPI marts are cut by.
+    One row per customer: a person or visitor outside the brand with at least one touchpoint (the
+    customers of customer_journeys), with the segments the KPI marts are cut by.
     Incremental: a run recomputes the changed customers (int_changed_customers).
 -#}
 {{
@@ -15,6 +16,11 @@
 
 with
 
+journeys as (
+    select * from {{ ref('customer_journeys') }}
+    where {{ of_changed_customers(within=ref('customer_journeys')) }}
+),
+
 identities as (
     select
         customer_id,
@@ -22,6 +28,7 @@ identities as (
         cast(count(distinct source_system) as bigint) as source_systems_linked
     from {{ ref('int_identities_stitched') }}
     where {{ of_changed_customers(within=ref('int_identities_stitched')) }}
+        and customer_id in (select customer_id from journeys)
     group by customer_id
 ),
 
@@ -37,29 +44,24 @@ countries as (
 
 latest_country as (
     {{ newest_version('countries', ['email_normalized'], 'seen_at desc, country_code') }}
-),
-
-journeys as (
-    select * from {{ ref('customer_journeys') }}
-    where {{ of_changed_customers(within=ref('customer_journeys')) }}
 )
 
 select
-    identities.customer_id,
+    journeys.customer_id,
     case
         when identities.email_normalized is not null then {{ sha256_hex('identities.email_normalized') }}
     end as email_sha256,
     identities.email_normalized is null as is_anonymous,
-    identities.source_systems_linked,
+    coalesce(identities.source_systems_linked, 1) as source_systems_linked,
     latest_country.country_code,
     journeys.first_touch_at,
     journeys.first_touch_channel as first_channel,
     journeys.last_touch_at,
     journeys.first_order_at,
-    coalesce(journeys.orders, 0) as orders,
-    coalesce(journeys.revenue, 0) as revenue,
-    coalesce(journeys.channels_touched, 0) as channels_touched,
-    coalesce(journeys.lifecycle_stage, 'prospect') as lifecycle_stage
-from identities
-left join journeys on identities.customer_id = journeys.customer_id
+    journeys.orders,
+    journeys.revenue,
+    journeys.channels_touched,
+    journeys.lifecycle_stage
+from journeys
+left join identities on journeys.customer_id = identities.customer_id
 left join latest_country on identities.email_normalized = latest_country.email_normalized

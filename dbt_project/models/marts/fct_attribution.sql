@@ -131,5 +131,5 @@ select
     source_object_id,
     model,
     cast(credit as {{ double_type() }}) as credit,
-    cast(credit * revenue as decimal(18, 2)) as revenue_credit
+    cast(credit as {{ double_type() }}) * cast(revenue as {{ double_type() }}) as revenue_credit
 from all_credits

@@ -1,4 +1,7 @@
 {#-
+    Every touchpoint of a customer: the brand's own people and accounts (a customer with an identity of the
+    brand's: an agent, the Facebook Page) have none; their actions are touchpoints of the customer they
+    act on (an agent's reply belongs to the ticket's requester).
     Incremental by customer: a run recomputes every touchpoint of the customers that changed
     (int_changed_customers: new or changed source records, a late identity link, a late first order that
     moves stages). The pre-hook first drops their old rows, so rows whose source record went away or
@@ -32,6 +35,10 @@ touchpoints as (
     {%- endif %}
 ),
 
+brand_customers as (
+    select distinct customer_id from identities where is_brand
+),
+
 resolved as (
     select
         touchpoints.*,
@@ -43,6 +50,7 @@ resolved as (
     left join identities
         on touchpoints.source_system = identities.source_system
         and touchpoints.source_user_id = identities.source_user_id
+    where identities.customer_id is null or identities.customer_id not in (select customer_id from brand_customers)
 ),
 
 first_orders as (

@@ -3,6 +3,6 @@ select
     channel,
     model,
     cast(sum(credit) as {{ double_type() }}) as attributed_orders,
-    cast(sum(revenue_credit) as decimal(18, 2)) as attributed_revenue
+    cast(sum(revenue_credit) as {{ double_type() }}) as attributed_revenue
 from {{ ref('fct_attribution') }}
 group by cast(ordered_at as date), channel, model
