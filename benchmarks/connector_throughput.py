@@ -17,6 +17,7 @@ from rich.table import Table
 
 from sandbox.generator import SandboxConfig, generate
 from sandbox.server import SandboxServer
+from sandbox.throttling import UNLIMITED
 
 
 def _child(mode: str, base_url: str) -> dict[str, float]:
@@ -44,7 +45,7 @@ def main(customers: int) -> None:
         world = generate(
             SandboxConfig(seed=1, customers=customers * scale, start=date(2026, 11, 1), end=date(2026, 11, 2))
         )
-        server = SandboxServer(world, max_page_size=1000)
+        server = SandboxServer(world, max_page_size=1000, limits=UNLIMITED)
         server.start_in_thread()
         try:
             _child("connector", server.url)  # warm the OS caches once

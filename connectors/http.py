@@ -1,20 +1,20 @@
 """The shared HTTP layer: one requests Session per connector run, urllib3 Retry, timeouts, redaction,
-and the pacing that keeps every client of one vendor account within the vendor's documented rate limits.
+pacing within the vendor's limits (``connectors/pacing.py``) and each vendor's own way of throttling.
 
-Throttling (429 with ``Retry-After``), 5xx and dropped connections are retried by urllib3 with capped
-exponential backoff; vendors that signal throttling in the body (Facebook's 400 ``OAuthException``
-codes 4, 17, 32, 613) are retried here with the same backoff. 400/401/403/404 are fatal at once.
+Throttling (429, with or without ``Retry-After``, in whole or decimal seconds as Shopify sends it), 5xx
+and dropped connections are retried by urllib3 with capped exponential backoff. A vendor that throttles
+in another way (Facebook's 400 with an error code) says so in its ``Throttling``, which also reads its
+usage headers: when they say the limit is near, every client of the account holds its next request.
+Other 4xx answers are fatal at once.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import requests
@@ -22,6 +22,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from connectors.errors import FatalApiError, RetriesExhaustedError
+from connectors.pacing import RateLimit, hold, limits_for, pacer
 from connectors.settings import ConnectionSettings
 
 log = logging.getLogger(__name__)
@@ -39,64 +40,41 @@ def redact(text: str, secrets: tuple[str | None, ...] = ()) -> str:
     return text
 
 
+class VendorRetry(Retry):
+    """urllib3's Retry, reading a ``Retry-After`` in decimal seconds too (Shopify sends ``2.0``, which
+    urllib3 rejects as an invalid header and gives up on)."""
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        try:
+            return max(float(retry_after), 0.0)
+        except ValueError:
+            return super().parse_retry_after(retry_after)
+
+
+def _never(_response: requests.Response) -> bool:
+    return False
+
+
+def _no_hint(_response: requests.Response) -> float | None:
+    return None
+
+
+def _no_hold(_response: requests.Response) -> float:
+    return 0.0
+
+
 @dataclass(frozen=True)
-class RateLimit:
-    """A documented limit: at most ``requests`` in any ``seconds``, on the URLs whose path contains
-    ``path`` (every URL when empty). ``setting`` names the connection extra that sets ``requests`` for
-    an account whose plan allows more (or less)."""
+class Throttling:
+    """How one vendor throttles besides a 429, and how near its limit a response says it is.
 
-    requests: int
-    seconds: float
-    setting: str
-    path: str = ""
+    ``throttled``: a throttling answer that is not a 429; ``wait_hint``: the seconds the vendor asks to
+    wait after one, if it says (else exponential backoff); ``hold_for``: the seconds every request of the
+    account should wait before the next, from the usage headers (0 when the limit is far).
+    """
 
-    def __str__(self) -> str:
-        return f"{self.requests} requests per {self.seconds:g} s" + (f" on {self.path}" if self.path else "")
-
-
-class _Pacer:
-    """A sliding window of the requests sent under one limit; ``wait`` blocks until one more fits."""
-
-    def __init__(self, limit: RateLimit) -> None:
-        self.limit = limit
-        self.sent: deque[float] = deque()
-        self.lock = threading.Lock()
-
-    def wait(self) -> float:
-        """Block until the request may go; returns the seconds waited."""
-        waited = 0.0
-        while True:
-            with self.lock:
-                now = time.monotonic()
-                while self.sent and self.sent[0] <= now - self.limit.seconds:
-                    self.sent.popleft()
-                if len(self.sent) < self.limit.requests:
-                    self.sent.append(now)
-                    return waited
-                pause = self.sent[0] + self.limit.seconds - now
-            time.sleep(pause)
-            waited += pause
-
-
-_PACERS: dict[tuple[str, str, RateLimit], _Pacer] = {}
-_PACERS_LOCK = threading.Lock()
-
-
-def pacer(source: str, base_url: str, limit: RateLimit) -> _Pacer:
-    """The one pacer of a limit for a vendor account in this process, shared by all its clients."""
-    with _PACERS_LOCK:
-        return _PACERS.setdefault((source, base_url, limit), _Pacer(limit))
-
-
-def limits_for(limits: tuple[RateLimit, ...], extra: dict[str, Any]) -> tuple[RateLimit, ...]:
-    """The vendor's limits as the connection's extra sets them; ``"pace": false`` turns pacing off
-    (throttling answers are still honoured)."""
-    if str(extra.get("pace", True)).lower() == "false":
-        return ()
-    return tuple(
-        replace(limit, requests=int(extra[limit.setting])) if limit.setting in extra else limit
-        for limit in limits
-    )
+    throttled: Callable[[requests.Response], bool] = _never
+    wait_hint: Callable[[requests.Response], float | None] = _no_hint
+    hold_for: Callable[[requests.Response], float] = _no_hold
 
 
 class ApiClient:
@@ -113,16 +91,17 @@ class ApiClient:
         backoff_factor: float = 0.5,
         backoff_max: float = 30.0,
         timeout: float = 60.0,
-        throttled: Callable[[requests.Response], bool] | None = None,
+        throttling: Throttling = Throttling(),
         base_url: str = "",
         rate_limits: tuple[RateLimit, ...] = (),
     ) -> None:
         self.source, self.interval, self.secrets = source, interval, secrets
         self.pacers = [(limit.path, pacer(source, base_url, limit)) for limit in rate_limits]
+        self.usage = hold(source, base_url)
         self.timeout = (min(10.0, timeout), timeout)
         self.retries, self.backoff_factor, self.backoff_max = retries, backoff_factor, backoff_max
-        self.throttled = throttled
-        retry = Retry(
+        self.throttling = throttling
+        retry = VendorRetry(
             total=retries,
             status_forcelist=RETRY_STATUSES,
             backoff_factor=backoff_factor,
@@ -148,7 +127,7 @@ class ApiClient:
         **kwargs: Any,
     ) -> ApiClient:
         """A client tuned by the connection's extra: ``retries``, ``backoff_factor``, ``timeout_seconds``,
-        ``requests_per_minute``."""
+        the rate limits' settings and ``pace``."""
         extra = settings.extra
         return cls(
             source,
@@ -162,6 +141,9 @@ class ApiClient:
         )
 
     def _pace(self, url: str) -> None:
+        """Wait for the usage hold and for a place under every rate limit the URL falls under."""
+        if (held := self.usage.wait()) > 1:
+            log.info("%s: %.1fs paused: its usage headers said the limit was near", self.source, held)
         for path, limit in self.pacers:
             if path in url and (waited := limit.wait()) > 1:
                 log.info("%s: %.1fs paused to stay within %s", self.source, waited, limit.limit)
@@ -176,15 +158,19 @@ class ApiClient:
             except requests.RequestException as exc:
                 detail = redact(f"{type(exc).__name__}: {exc}", self.secrets)
                 raise RetriesExhaustedError(self.source, shown, None, self.interval, detail) from None
-            if not (self.throttled and self.throttled(response)) or attempt == self.retries:
+            throttled = self.throttling.throttled(response)
+            if not throttled and (held := self.throttling.hold_for(response)) > 0:
+                self.usage.hold(held)  # a throttled answer waits its own way, below
+            if not throttled or attempt == self.retries:
                 break
-            pause = min(self.backoff_max, self.backoff_factor * 2**attempt)
+            hint = self.throttling.wait_hint(response)
+            pause = hint if hint is not None else min(self.backoff_max, self.backoff_factor * 2**attempt)
             log.warning("%s: throttled on %s, retrying in %.1fs", self.source, shown, pause)
             time.sleep(pause)
         if response.ok:
             return response
         detail = redact(response.text[:300], self.secrets)
-        retriable = response.status_code in RETRY_STATUSES or (self.throttled and self.throttled(response))
+        retriable = response.status_code in RETRY_STATUSES or self.throttling.throttled(response)
         error = RetriesExhaustedError if retriable else FatalApiError
         raise error(self.source, shown, response.status_code, self.interval, detail)
 

@@ -10,7 +10,8 @@ from datetime import timedelta
 
 import pyarrow as pa
 
-from connectors.http import ApiClient, RateLimit
+from connectors.http import ApiClient
+from connectors.pacing import RateLimit
 from connectors.paging import Page, follow_pages
 from connectors.settings import ConnectionSettings
 from connectors.streams import FetchContext, Source, Stream

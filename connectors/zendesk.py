@@ -10,9 +10,11 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pyarrow as pa
+import requests
 
 from connectors.errors import BadRecord
-from connectors.http import ApiClient, RateLimit
+from connectors.http import ApiClient, Throttling
+from connectors.pacing import RateLimit
 from connectors.paging import Page, follow_pages
 from connectors.records import parse_timestamp
 from connectors.settings import ConnectionSettings
@@ -28,6 +30,36 @@ RATE_LIMITS = (
 )
 
 
+def _remaining(limit: str | None, remaining: str | None) -> float | None:
+    try:
+        return int(remaining or "") / int(limit or "")
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def hold_near_the_rate_limit(response: requests.Response) -> float:
+    """Under a tenth of a limit left, wait for it to reset: ``X-Rate-Limit``/``X-Rate-Limit-Remaining``
+    (the account's requests a minute, ``ratelimit-reset`` seconds to go) and the endpoints' own
+    ``Zendesk-RateLimit-<name>: total=20; remaining=3; resets=41``."""
+    headers = response.headers
+    windows = [
+        (
+            _remaining(headers.get("X-Rate-Limit"), headers.get("X-Rate-Limit-Remaining")),
+            headers.get("ratelimit-reset", "60"),
+        )
+    ]
+    for name, value in headers.items():
+        if name.lower().startswith("zendesk-ratelimit-"):
+            fields = dict(part.strip().partition("=")[::2] for part in value.split(";"))
+            windows.append(
+                (_remaining(fields.get("total"), fields.get("remaining")), fields.get("resets", "60"))
+            )
+    waits = [
+        float(resets) for left, resets in windows if left is not None and left < 0.1 and resets.isdigit()
+    ]
+    return max(waits, default=0.0)
+
+
 def make_client(settings: ConnectionSettings, interval: str) -> ApiClient:
     login = settings.login or ""
     if login and not login.endswith("/token"):
@@ -39,6 +71,7 @@ def make_client(settings: ConnectionSettings, interval: str) -> ApiClient:
         auth=(login, settings.password or ""),
         secrets=(settings.password,),
         rate_limits=RATE_LIMITS,
+        throttling=Throttling(hold_for=hold_near_the_rate_limit),
     )
 
 

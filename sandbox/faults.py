@@ -6,7 +6,6 @@ route takes the next one, and requests after the queue is empty are served norma
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import defaultdict, deque
@@ -30,7 +29,7 @@ THROTTLE_BODIES = {
 class Fault:
     """One misbehaviour: an error status, a dropped connection, a slow answer or an expired token."""
 
-    kind: str  # "status", "throttle", "reset", "slow", "expired_token", "duplicate", "malformed"
+    kind: str  # "status", "throttle", "page_throttle", "reset", "slow", "expired_token", "duplicate", "malformed"
     status: int = 500
     retry_after: float | None = None
     seconds: float = 0.0
@@ -38,6 +37,11 @@ class Fault:
     @classmethod
     def throttle(cls, retry_after: float = 1) -> Fault:
         return cls("throttle", 429, retry_after)
+
+    @classmethod
+    def page_throttle(cls) -> Fault:
+        """Facebook's limit of calls to one Page with a Page token: a 400 with error code 80001."""
+        return cls("page_throttle", 400)
 
     @classmethod
     def error(cls, status: int = 500) -> Fault:
@@ -95,14 +99,15 @@ class FaultPlan:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @contextmanager
-    def serving(self, route: str) -> Iterator[None]:
-        """Count the request as in flight for its vendor while the block runs."""
+    def serving(self, route: str) -> Iterator[int]:
+        """Count the request as in flight for its vendor while the block runs; yields how many are."""
         vendor = vendor_of(route)
         with self.lock:
             self.in_flight[vendor] += 1
             self.most_in_flight[vendor] = max(self.most_in_flight[vendor], self.in_flight[vendor])
+            in_flight = self.in_flight[vendor]
         try:
-            yield
+            yield in_flight
         finally:
             with self.lock:
                 self.in_flight[vendor] -= 1
@@ -136,10 +141,6 @@ class FaultPlan:
         elif fault and fault.kind == "malformed":
             items[0] = {"unexpected": "shape", "truncated": True}
         return body
-
-
-def throttle_body(route: str) -> bytes:
-    return json.dumps(THROTTLE_BODIES.get(vendor_of(route), {"error": "throttled"})).encode()
 
 
 NAMED_FAULTS = {

@@ -22,8 +22,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sandbox import timefmt
-from sandbox.faults import Fault, FaultPlan, throttle_body
+from sandbox.faults import Fault, FaultPlan
 from sandbox.generator import BUSINESS_UNIT_ID, PAGE_ID, Record, World
+from sandbox.throttling import (
+    PAGE_LIMIT_REACHED,
+    VENDOR_LIMITS,
+    Throttle,
+    VendorLimits,
+    Verdict,
+    throttling_answer,
+)
 
 SANDBOX_SECRET = "sandbox-secret"  # noqa: S105 - the sandbox's own fake credential, not a real one
 
@@ -83,15 +91,20 @@ class SandboxHandler(BaseHTTPRequestHandler):
         for pattern, auth, route in ROUTES:
             match = pattern.fullmatch(parts.path)
             if match:
-                with self.server.faults.serving(route.__name__):
+                with self.server.faults.serving(route.__name__) as in_flight:
                     fault = self.server.faults.next_fault(route.__name__)
                     if fault and self._misbehave(fault, route.__name__):
+                        return
+                    verdict = self.server.throttle.verdict(route.__name__, parts.path, in_flight)
+                    if verdict.status is not None:
+                        self._answer(verdict)
                         return
                     reply = auth(self, query) or route(self, match, query)
                     if reply.status == 200:
                         reply.body = self.server.faults.shape(
                             route.__name__, fault, copy.deepcopy(reply.body)
                         )
+                    reply.headers = {**(verdict.headers or {}), **(reply.headers or {})}
                     self._send(reply)
                 return
         self._send(Reply({"error": f"no route for {parts.path}"}, HTTPStatus.NOT_FOUND))
@@ -110,25 +123,23 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if fault.kind == "expired_token":
             self._send(Reply({"error": "invalid_token", "description": "The access token expired"}, 401))
             return True
-        if fault.kind == "throttle" and route.startswith("facebook"):
-            headers = {
-                "X-App-Usage": json.dumps({"call_count": 100, "total_time": 100, "total_cputime": 100})
-            }
-            self._send(Reply(json.loads(throttle_body(route)), 400, headers))
+        if fault.kind == "throttle":
+            self._answer(throttling_answer(route, fault.retry_after))
+            return True
+        if fault.kind == "page_throttle":
+            self._answer(Verdict(400, PAGE_LIMIT_REACHED, Throttle.facebook_usage(100, 0)))
             return True
         headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
-        body = (
-            json.loads(throttle_body(route))
-            if fault.kind == "throttle"
-            else {"error": "Internal Server Error"}
-        )
-        self._send(Reply(body, fault.status, headers))
+        self._send(Reply({"error": "Internal Server Error"}, fault.status, headers))
         return True
 
-    def _send(self, reply: Reply) -> None:
-        payload = json.dumps(reply.body).encode()
+    def _answer(self, verdict: Verdict) -> None:
+        self._send(Reply(verdict.body, verdict.status or 200, verdict.headers), verdict.content_type)
+
+    def _send(self, reply: Reply, content_type: str = "application/json") -> None:
+        payload = (reply.body if isinstance(reply.body, str) else json.dumps(reply.body)).encode()
         self.send_response(reply.status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         for name, value in (reply.headers or {}).items():
             self.send_header(name, value)
@@ -354,7 +365,7 @@ def shopify_orders(h: SandboxHandler, _m: re.Match[str], q: Query) -> Reply:
     orders = sorted(h.world.shopify_orders, key=lambda o: timefmt.parse_any(o["updated_at"]))
     orders = _between(orders, "updated_at", original.get("updated_at_min"), original.get("updated_at_max"))
     limit = h.page_size(q.get("limit"), 50)
-    headers = {"X-Shopify-Shop-Api-Call-Limit": "1/40"}
+    headers = {}
     if offset + limit < len(orders):
         nxt = urlencode({"limit": limit, "page_info": _encode_cursor(offset + limit, original)})
         headers["Link"] = f'<{h.base_url()}{urlsplit(h.path).path}?{nxt}>; rel="next"'
@@ -393,13 +404,19 @@ class SandboxServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(
-        self, world: World, port: int = 0, secret: str = SANDBOX_SECRET, max_page_size: int = 50
+        self,
+        world: World,
+        port: int = 0,
+        secret: str = SANDBOX_SECRET,
+        max_page_size: int = 50,
+        limits: VendorLimits = VENDOR_LIMITS,
     ) -> None:
         super().__init__(("127.0.0.1", port), SandboxHandler)
         self.world = world
         self.secret = secret
         self.max_page_size = max_page_size
         self.faults = FaultPlan()
+        self.throttle = Throttle(limits)
 
     @property
     def url(self) -> str:

@@ -23,6 +23,7 @@ os.environ["AIRFLOW__LOGGING__LOGGING_LEVEL"] = "WARNING"
 from sandbox.event_files import write_event_files  # noqa: E402
 from sandbox.generator import SandboxConfig, World, generate  # noqa: E402
 from sandbox.server import SandboxServer  # noqa: E402
+from sandbox.throttling import UNLIMITED  # noqa: E402
 from tests.pipeline_home import point_pipeline_at  # noqa: E402
 
 TEST_CONFIG = SandboxConfig(seed=11, customers=120, start=date(2026, 11, 1), end=date(2026, 11, 3))
@@ -35,7 +36,7 @@ def world() -> World:
 
 @pytest.fixture(scope="session")
 def sandbox(world: World) -> Iterator[SandboxServer]:
-    server = SandboxServer(world)
+    server = SandboxServer(world, limits=UNLIMITED)  # shared by many tests: each throttling test has its own
     server.start_in_thread()
     yield server
     server.shutdown()

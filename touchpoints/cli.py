@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import logging
 import os
 import sys
 import warnings
@@ -32,7 +33,7 @@ def run_days(days: RunDays) -> None:
         run_result,
     )
     from touchpoints.landing_progress import listen
-    from touchpoints.progress import RunProgress, progress_bars, run_summary
+    from touchpoints.progress import RetryNotice, RunProgress, progress_bars, run_summary
     from touchpoints.warehouse_sql import describe_published
 
     try:
@@ -56,11 +57,14 @@ def run_days(days: RunDays) -> None:
         progress = RunProgress(bars, entity_days, len(dag.tasks))
         get_listener_manager().add_listener(progress)
         stop_listening = listen(progress.landed)
+        retries = RetryNotice(console, progress, dag)
+        logging.getLogger(RetryNotice.LOGGER).addFilter(retries)
         try:
             run = run_range(dag, days)
         except RangeRefused as refused:
             raise SystemExit(f"error: {refused}") from None
         finally:
+            logging.getLogger(RetryNotice.LOGGER).removeFilter(retries)
             stop_listening()
             get_listener_manager().pm.unregister(progress)
     result = run_result(dag, run)

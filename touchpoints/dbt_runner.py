@@ -111,7 +111,9 @@ def last_build_fingerprint(paths: Paths) -> str | None:
     with open_warehouse(paths, build=True) as warehouse:
         if warehouse is None or not warehouse.rows(recorded)[0][0]:
             return None
-        rows = warehouse.rows("select project_fingerprint from {staging}._builds order by run_at desc limit 1")
+        rows = warehouse.rows(
+            "select project_fingerprint from {staging}._builds order by run_at desc limit 1"
+        )
     return rows[0][0] if rows else None
 
 

@@ -4,6 +4,7 @@ summary table for the whole run, read back from the audit tables."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -72,6 +73,38 @@ class RunProgress:
     @hookimpl
     def on_task_instance_failed(self, previous_state: Any, task_instance: Any, error: Any) -> None:
         self.failed.append(f"{self._name(task_instance)}: {describe_error(error)}")
+
+
+class RetryNotice(logging.Filter):
+    """``dag.test`` logs ``No tasks to run. unrunnable tasks: {…}`` (every task instance of the run, about
+    1,500 characters) once a second while a task waits to retry; this puts one line in its place per
+    wait: which task waits, why, and until when."""
+
+    LOGGER = "airflow.sdk.definitions.dag"
+
+    def __init__(self, console: Console, progress: RunProgress, dag: Any) -> None:
+        super().__init__()
+        self.console, self.progress, self.dag = console, progress, dag
+        self.announced: set[tuple[str, int]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not str(record.msg).startswith("No tasks to run"):
+            return True
+        for ti in (record.args or [()])[0]:
+            if str(getattr(ti.state, "value", ti.state)) != "up_for_retry":
+                continue
+            if (ti.task_id, ti.try_number) in self.announced:
+                continue
+            self.announced.add((ti.task_id, ti.try_number))
+            reason = next((f for f in reversed(self.progress.failed) if f.startswith(f"{ti.task_id}:")), "")
+            if getattr(ti, "task", None) is None:
+                ti.task = self.dag.get_task(ti.task_id)  # what Airflow's retry schedule reads
+            when = f"until {ti.next_retry_datetime():%H:%M:%S} UTC" if ti.end_date else "for its retry delay"
+            self.console.print(
+                f"[yellow]{ti.task_id} failed on try {ti.try_number} and waits to retry, {when}:[/yellow] "
+                + (reason.split(": ", 1)[-1].splitlines()[0] if reason else "see the task's log")
+            )
+        return False
 
 
 def progress_bars(console: Console) -> Progress:

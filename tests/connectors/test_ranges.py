@@ -16,8 +16,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from connectors.http import RateLimit, _Pacer
 from connectors.landing import DATA_FILE, MANIFEST_FILE, is_landed, partition_dir
+from connectors.pacing import Pacer, RateLimit
 from connectors.ranges import _runs_of_days, land_windows, plan_range
 from connectors.registry import SOURCES
 from connectors.settings import ConnectionSettings, Interval
@@ -26,6 +26,7 @@ from sandbox.event_files import write_event_files
 from sandbox.faults import Fault
 from sandbox.generator import BUSINESS_UNIT_ID, PAGE_ID, SandboxConfig, World, generate
 from sandbox.server import SANDBOX_SECRET, SandboxServer
+from sandbox.throttling import UNLIMITED
 from touchpoints.config import REPO_ROOT
 
 SIX_DAYS = SandboxConfig(seed=21, customers=60, start=date(2026, 10, 5), end=date(2026, 10, 11))
@@ -45,7 +46,9 @@ def six_days() -> World:
 
 @pytest.fixture
 def server(six_days: World) -> Iterator[SandboxServer]:
-    server = SandboxServer(six_days, max_page_size=7)  # small pages: a range pages through many
+    server = SandboxServer(
+        six_days, max_page_size=7, limits=UNLIMITED
+    )  # small pages: a range pages through many
     server.start_in_thread()
     yield server
     server.shutdown()
@@ -212,7 +215,7 @@ def test_windows_run_concurrently_within_the_vendor_bound(
 
 def test_the_pacer_never_lets_more_requests_through_than_the_limit_allows() -> None:
     limit = RateLimit(3, 0.4, "requests_per_test")
-    pacer = _Pacer(limit)
+    pacer = Pacer(limit)
     sent = []
     for _ in range(8):
         pacer.wait()

@@ -15,6 +15,7 @@ from connectors.streams import extract
 from sandbox import timefmt
 from sandbox.generator import BUSINESS_UNIT_ID, PAGE_ID, World
 from sandbox.server import SANDBOX_SECRET, SandboxServer
+from sandbox.throttling import UNLIMITED
 
 DAY = date(2026, 11, 1)
 EXTRAS = {"facebook": {"page_id": PAGE_ID}, "trustpilot": {"business_unit_id": BUSINESS_UNIT_ID}}
@@ -92,7 +93,7 @@ HTTP_ENTITIES = [(s, e) for s, e in ENTITIES if s != "web"]
 
 def test_every_paginator_is_followed_to_the_end(world: World, events_dir: Path, tmp_path: Path) -> None:
     """A sandbox serving at most 3 records a page: every vendor's paging must still land everything."""
-    small_pages = SandboxServer(world, max_page_size=3)
+    small_pages = SandboxServer(world, max_page_size=3, limits=UNLIMITED)
     small_pages.start_in_thread()
     try:
         for source, entity in HTTP_ENTITIES:

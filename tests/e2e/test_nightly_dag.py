@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.generator import PAGE_ID, World
+from sandbox.throttling import UNLIMITED
 from tests import expected
 from tests.receivers import webhook_receiver
 from touchpoints.airflow_env import run_day
@@ -119,7 +120,7 @@ def test_failed_validation_fails_the_run_and_keeps_the_published_warehouse(
 
     broken = copy.deepcopy(world)
     next(r for r in broken.trustpilot_reviews if r["createdAt"].startswith(DAY_2.isoformat()))["stars"] = 9
-    server = SandboxServer(broken)
+    server = SandboxServer(broken, limits=UNLIMITED)
     server.start_in_thread()
     try:
         with webhook_receiver() as (url, alerts):

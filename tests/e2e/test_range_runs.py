@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from sandbox.connections import sandbox_environment
 from sandbox.faults import Fault
 from sandbox.generator import World
 from sandbox.server import SandboxServer
+from sandbox.throttling import UNLIMITED
 from tests.warehouses import assert_same_marts, mart_frames
 from touchpoints import cli
 from touchpoints.airflow_env import run_result
@@ -88,7 +90,7 @@ def test_a_range_run_killed_during_extraction_resumes_without_fetching_what_land
     two_nights: Path, world: World, events_dir: Path, pipeline_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     nightly = mart_frames(two_nights)
-    slow = SandboxServer(world)  # a sandbox of its own: its faults reach no other test
+    slow = SandboxServer(world, limits=UNLIMITED)  # a sandbox of its own: its faults reach no other test
     slow.start_in_thread()
     try:
         connections = sandbox_environment(slow.url, events_dir, pace=False, window_days=1, max_concurrency=1)
@@ -121,7 +123,7 @@ def test_a_range_that_fails_validation_names_the_days_and_publishes_nothing(
 ) -> None:
     broken = copy.deepcopy(world)
     next(r for r in broken.trustpilot_reviews if r["createdAt"].startswith(LAST.isoformat()))["stars"] = 9
-    server = SandboxServer(broken)
+    server = SandboxServer(broken, limits=UNLIMITED)
     server.start_in_thread()
     try:
         for key, value in sandbox_environment(server.url, events_dir, pace=False).items():
@@ -135,3 +137,26 @@ def test_a_range_that_fails_validation_names_the_days_and_publishes_nothing(
     assert f"failing days: {LAST}" in out and f"failing days: {FIRST}" not in out
     assert "--refetch" in out
     assert not Paths.from_env().warehouse.exists()
+
+
+def test_a_task_waiting_to_retry_is_one_line_not_a_stream_of_airflow_internals(
+    world: World, events_dir: Path, pipeline_env: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """Trustpilot answers 503 to every request of the first try: the task fails, Airflow retries it after
+    its retry delay, the retry lands the day. While it waits the command says so once."""
+    server = SandboxServer(world, limits=UNLIMITED)
+    server.start_in_thread()
+    try:
+        for key, value in sandbox_environment(server.url, events_dir, pace=False, retries=0).items():
+            monkeypatch.setenv(key, value)
+        server.faults.inject("trustpilot_reviews", Fault.error(503))
+        cli.main(["run", "--start", FIRST.isoformat(), "--end", FIRST.isoformat()])
+    finally:
+        server.shutdown()
+    out = " ".join(capsys.readouterr().out.split())  # the console wraps long lines
+    assert out.count("waits to retry") == 1
+    assert re.search(
+        r"land_trustpilot failed on try 1 and waits to retry, until \d\d:\d\d:\d\d UTC: .*503", out
+    )
+    assert "No tasks to run" not in out
+    assert "touchpoints_nightly 2026-11-01: success" in out
