@@ -24,3 +24,7 @@ class RetriesExhaustedError(ConnectorError):
 
 class BadRecord(ValueError):
     """A record that cannot be landed; it goes to quarantine with this reason."""
+
+
+class ConfigurationError(ValueError):
+    """A setting is missing or malformed: retrying cannot help; the message names it and how to set it."""

@@ -40,6 +40,19 @@ def redact(text: str, secrets: tuple[str | None, ...] = ()) -> str:
     return text
 
 
+class RedactingFilter(logging.Filter):
+    """Takes the secrets out of the URLs a library logs: urllib3's "Retrying ... after connection broken"
+    warning prints the request's path and query string, and Graph API paging URLs carry the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage()), ()
+        return True
+
+
+for _logger in ("urllib3.connectionpool", "urllib3.util.retry"):
+    logging.getLogger(_logger).addFilter(RedactingFilter())
+
+
 class VendorRetry(Retry):
     """urllib3's Retry, reading a ``Retry-After`` in decimal seconds too (Shopify sends ``2.0``, which
     urllib3 rejects as an invalid header and gives up on)."""

@@ -6,6 +6,7 @@ and never duplicates rows. Records that do not fit the schema go to ``<root>/_qu
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import time
@@ -44,6 +45,24 @@ class Manifest:
     extracted_at: str
     pages: int
     seconds: float
+    # the data file as it landed (connectors/integrity.py); absent in manifests written before them
+    data_bytes: int | None = None
+    data_mtime_ns: int | None = None
+    data_sha256: str | None = None
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def file_facts(path: Path) -> dict[str, Any]:
+    """What a manifest records of its data file, to check it against before it is built on."""
+    stat = path.stat()
+    return {"data_bytes": stat.st_size, "data_mtime_ns": stat.st_mtime_ns, "data_sha256": sha256_of(path)}
 
 
 def partition_dir(root: Path, source: str, entity: str, ds: str) -> Path:
@@ -181,6 +200,7 @@ class PartitionWriter:
             extracted_at=datetime.now(UTC).isoformat(timespec="seconds"),
             pages=self.pages if pages is None else pages,
             seconds=round(time.monotonic() - self._started, 3) if seconds is None else seconds,
+            **file_facts(self.tmp / DATA_FILE),
         )
         (self.tmp / MANIFEST_FILE).write_text(json.dumps(asdict(manifest), indent=2))
         _swap_in(self.tmp, self.target)

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from connectors.errors import ConfigurationError
+
 
 @dataclass(frozen=True)
 class ConnectionSettings:
@@ -19,7 +21,9 @@ class ConnectionSettings:
     def require_extra(self, key: str, source: str) -> str:
         value = self.extra.get(key)
         if not value:
-            raise ValueError(f'{source}: the connection\'s extra needs {key!r} (e.g. {{"{key}": "..."}})')
+            raise ConfigurationError(
+                f'{source}: the connection\'s extra needs {key!r} (e.g. {{"{key}": "..."}})'
+            )
         return str(value)
 
 

@@ -45,16 +45,20 @@ def _days(context: dict[str, Any]) -> Any:
     return RunDays.of_run(context["params"], context.get("logical_date"))
 
 
-def _fail_without_retry(step: Callable[[], Any]) -> Any:
-    """Run a pipeline step; failures a retry cannot fix fail the task at once, with their message."""
+def _step(context: dict[str, Any], step: Callable[[], Any]) -> Any:
+    """Run a pipeline step as one writer of the home and warehouse (no command writes beside it);
+    failures a retry cannot fix fail the task at once, with their message."""
     from airflow.sdk.exceptions import AirflowFailException
 
-    from touchpoints.pipeline import permanent_errors
+    from touchpoints.config import Paths
+    from touchpoints.pipeline import describe_failure, permanent_errors
+    from touchpoints.run_lock import task_writing
 
     try:
-        return step()
+        with task_writing(Paths.from_env(), f"task {context['ti'].task_id} of run {context['run_id']}"):
+            return step()
     except permanent_errors() as exc:
-        raise AirflowFailException("\n".join([str(exc), *getattr(exc, "__notes__", [])])) from exc
+        raise AirflowFailException(describe_failure(exc)) from exc
 
 
 def _alert(context: dict[str, Any]) -> None:
@@ -90,43 +94,43 @@ def touchpoints_nightly() -> None:
     def land(source: str, **context: Any) -> dict[str, Any]:
         from touchpoints.pipeline import land_source
 
-        return _fail_without_retry(lambda: land_source(source, _days(context), _connection(source)))
+        return _step(context, lambda: land_source(source, _days(context), _connection(source)))
 
     @task(pool=WAREHOUSE_POOL)
     def validate_landed(**context: Any) -> list[dict[str, Any]]:
         from touchpoints.pipeline import validate_landed as run
 
-        return _fail_without_retry(lambda: run(_days(context), context["run_id"]))
+        return _step(context, lambda: run(_days(context), context["run_id"]))
 
     @task(pool=WAREHOUSE_POOL)
-    def source_freshness() -> list[dict[str, Any]]:
+    def source_freshness(**context: Any) -> list[dict[str, Any]]:
         from touchpoints.pipeline import check_source_freshness
 
-        return _fail_without_retry(check_source_freshness)
+        return _step(context, check_source_freshness)
 
     @task(pool=WAREHOUSE_POOL)
-    def dbt_build() -> dict[str, Any]:
+    def dbt_build(**context: Any) -> dict[str, Any]:
         from touchpoints.pipeline import build_warehouse
 
-        return _fail_without_retry(build_warehouse)
+        return _step(context, build_warehouse)
 
     @task(pool=WAREHOUSE_POOL)
     def validate_marts(**context: Any) -> list[dict[str, Any]]:
         from touchpoints.pipeline import validate_marts as run
 
-        return _fail_without_retry(lambda: run(_days(context), context["run_id"]))
+        return _step(context, lambda: run(_days(context), context["run_id"]))
 
     @task(pool=WAREHOUSE_POOL, outlets=[PUBLISHED])
-    def publish() -> str:
+    def publish(**context: Any) -> str:
         from touchpoints.pipeline import publish_warehouse
 
-        return publish_warehouse()
+        return _step(context, publish_warehouse)
 
     @task(pool=WAREHOUSE_POOL)
     def docs(**context: Any) -> dict[str, str]:
         from touchpoints.pipeline import build_docs
 
-        return build_docs(context["run_id"])
+        return _step(context, lambda: build_docs(context["run_id"]))
 
     landed = [land.override(task_id=f"land_{source}", outlets=[LANDED[source]])(source) for source in SOURCES]
     (

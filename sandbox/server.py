@@ -239,7 +239,8 @@ def _graph_page(h: SandboxHandler, path: str, records: list[Record], q: Query) -
     offset = int(q.get("offset", 0))
     body: Record = {"data": records[offset : offset + limit], "paging": {}}
     if offset + limit < len(records):
-        after = {**q, "offset": str(offset + limit)}
+        # as Graph does, the next page's URL carries the access token, whichever way the request sent it
+        after = {**q, "access_token": h.server.secret, "offset": str(offset + limit)}
         body["paging"] = {"next": f"{h.base_url()}{path}?{urlencode(after)}"}
     return Reply(
         body, headers={"X-App-Usage": json.dumps({"call_count": 1, "total_time": 1, "total_cputime": 1})}

@@ -21,32 +21,47 @@ from touchpoints.run_days import RangeRefused, RunDays
 console = Console()
 
 
-def run_days(days: RunDays) -> None:
+def run_days(days: RunDays, wait: bool = False) -> None:
     """Run touchpoints_nightly once for every day from --start to --end (both included): each source is
     landed day by day, then one build, audit, publish and docs. Days already landed whole are kept
-    unless --refetch; a run killed part-way picks up where it stopped."""
-    from touchpoints.airflow_env import (
-        configure_airflow,
-        load_dag,
-        migrate_metadata_db,
-        run_range,
-        run_result,
-    )
-    from touchpoints.landing_progress import listen
-    from touchpoints.progress import RetryNotice, RunProgress, progress_bars, run_summary
-    from touchpoints.warehouse_sql import describe_published
+    unless --refetch; a run killed part-way picks up where it stopped. One run at a time writes a home
+    and a warehouse: another meets it and stops at once, naming it (or waits, with --wait)."""
+    from touchpoints.airflow_env import configure_airflow
+    from touchpoints.preflight import connection_problems, folder_problems
+    from touchpoints.run_lock import LockBusy, writing
 
     try:
         days.check()
     except RangeRefused as refused:
         raise SystemExit(f"error: {refused}") from None
     paths = Paths.from_env()
+    if problems := folder_problems(paths):
+        _refuse(problems)
     configure_airflow(paths)  # before anything imports Airflow: it reads its settings once
     # Airflow's in-process API client warns of its own test-client dependency on every run
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
+    if problems := connection_problems():
+        _refuse(problems)
+    try:
+        with writing(paths, f"touchpoints run {days}", wait=wait, waiting=console.print):
+            _run_locked(paths, days)
+    except LockBusy as busy:
+        raise SystemExit(f"error: {busy}") from None
+
+
+def _refuse(problems: list[str]) -> None:
+    raise SystemExit("error: nothing was run; fix these first:\n  " + "\n  ".join(problems))
+
+
+def _run_locked(paths: Paths, days: RunDays) -> None:
+    """The run, once the home and the warehouse are this command's alone."""
     from airflow.sdk.listener import get_listener_manager
 
     from connectors.registry import SOURCES
+    from touchpoints.airflow_env import load_dag, migrate_metadata_db, run_range, run_result
+    from touchpoints.landing_progress import listen
+    from touchpoints.progress import RetryNotice, RunProgress, progress_bars, run_summary
+    from touchpoints.warehouse_sql import describe_published
 
     with console.status("Preparing the Airflow metadata database"):
         migrate_metadata_db()
@@ -138,6 +153,11 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--refetch", action="store_true", help="land again the days already landed (default: keep them)"
     )
+    run.add_argument(
+        "--wait",
+        action="store_true",
+        help="wait for another run writing the same home to end (default: stop)",
+    )
     demo_parser = commands.add_parser(
         "demo", help="run days on the local vendor-API sandbox", description=demo.__doc__
     )
@@ -171,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     paths = Paths.from_env()
     if args.command == "run":
-        run_days(RunDays(args.start, args.end, args.refetch))
+        run_days(RunDays(args.start, args.end, args.refetch), args.wait)
     elif args.command == "demo":
         demo(args.start, args.days, args.customers, args.seed)
     elif args.command == "summary":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from touchpoints.config import Paths
@@ -19,12 +20,33 @@ LANDED_VIEWS = "landed_batches.duckdb"  # in the GX project: the views the raw s
 
 
 def permanent_errors() -> tuple[type[Exception], ...]:
-    """Failures a retry cannot fix: bad credentials, failed validations, failed dbt models or tests."""
-    from connectors.errors import FatalApiError
+    """Failures a retry cannot fix: bad credentials or settings, failed validations, failed dbt models or
+    tests, a folder the pipeline may not write."""
+    from connectors.errors import ConfigurationError, FatalApiError
+    from connectors.integrity import LandingDamaged
     from expectations.outcomes import ValidationFailed
     from touchpoints.dbt_runner import DbtFailed, SourcesStale
 
-    return (FatalApiError, ValidationFailed, DbtFailed, SourcesStale, RangeRefused)
+    return (
+        FatalApiError,
+        ValidationFailed,
+        DbtFailed,
+        SourcesStale,
+        RangeRefused,
+        ConfigurationError,
+        PermissionError,
+        LandingDamaged,
+    )
+
+
+def describe_failure(error: BaseException) -> str:
+    """A failure's message with its notes (which name the window that failed); for a folder the pipeline
+    may not write, what to do about it."""
+    if isinstance(error, PermissionError) and error.filename:
+        from touchpoints.preflight import unwritable
+
+        return unwritable(Path(error.filename).parent) or str(error)
+    return "\n".join([str(error), *getattr(error, "__notes__", [])])
 
 
 def land_source(source: str, days: RunDays, connection: Any) -> dict[str, Any]:
@@ -69,8 +91,10 @@ def land_source(source: str, days: RunDays, connection: Any) -> dict[str, Any]:
 
 
 def validate_landed(days: RunDays, run_id: str) -> list[dict[str, Any]]:
-    """Run the raw suite of every entity over the run's landed partitions and record the loads in the
-    audit tables; raise ValidationFailed, naming the failing days, if any suite fails."""
+    """Check every landed partition against its manifest (a damaged one of any day fails the run before
+    a build reads it), run the raw suite of every entity over the run's partitions and record the loads
+    in the audit tables; raise ValidationFailed, naming the failing days, if any suite fails."""
+    from connectors.integrity import LandingDamaged, damaged_partitions
     from connectors.landing import read_manifest
     from connectors.registry import SOURCES
     from expectations.landed import validate_days
@@ -79,6 +103,8 @@ def validate_landed(days: RunDays, run_id: str) -> list[dict[str, Any]]:
     from touchpoints.audit import record_loads, record_validations
 
     paths = Paths.from_env()
+    if damage := damaged_partitions(paths.landing):
+        raise LandingDamaged(damage)
     ds = [day.isoformat() for day in days.days()]
     context = open_context(paths.gx)
     outcomes, loads = [], []

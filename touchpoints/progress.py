@@ -25,14 +25,10 @@ from rich.table import Table
 
 from touchpoints.config import Paths
 from touchpoints.landing_progress import Landed
+from touchpoints.pipeline import describe_failure
 from touchpoints.warehouse_sql import open_warehouse
 
 hookimpl = pluggy.HookimplMarker("airflow")
-
-
-def describe_error(error: Any) -> str:
-    """An exception's message with its notes (which name the window that failed)."""
-    return "\n".join([str(error), *getattr(error, "__notes__", [])])
 
 
 class RunProgress:
@@ -72,7 +68,7 @@ class RunProgress:
 
     @hookimpl
     def on_task_instance_failed(self, previous_state: Any, task_instance: Any, error: Any) -> None:
-        self.failed.append(f"{self._name(task_instance)}: {describe_error(error)}")
+        self.failed.append(f"{self._name(task_instance)}: {describe_failure(error)}")
 
 
 class RetryNotice(logging.Filter):
