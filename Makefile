@@ -5,7 +5,7 @@ STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser demo run test test-fast lint format docs bench clean
+.PHONY: help install browser demo run test test-fast soak lint format docs bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,8 +30,11 @@ run: $(STAMP) ## run the nightly DAG for a range: make run START=2026-11-01 END=
 test: $(STAMP) browser ## run the whole test suite (connectors, dbt, GX, Airflow end to end, browser)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test-fast: $(STAMP) ## the tests without the end-to-end DAG runs
-	$(VENV)/bin/pytest -m "not e2e" $(PYTEST_ARGS)
+test-fast: $(STAMP) ## the tests without the end-to-end DAG runs and the soak
+	$(VENV)/bin/pytest -m "not e2e and not soak" $(PYTEST_ARGS)
+
+soak: $(STAMP) ## the soak test alone (part of make test): runs through random faults and kills, figures printed
+	$(VENV)/bin/pytest -m soak $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff lint and format check
 	$(VENV)/bin/ruff check .
