@@ -11,7 +11,6 @@ its API, then one build, audit, publish and docs. Days already landed whole are 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, task
 
-from touchpoints.config import WAREHOUSE_POOL  # a light module: paths and names only
+from touchpoints.config import WAREHOUSE_POOL, scheduler_start  # a light module: paths and names only
 
 # Must match connectors.registry.SOURCES (a DAG-integrity test checks it); kept literal so that
 # parsing this file imports nothing heavy.
@@ -76,7 +75,7 @@ def _connection(source: str) -> Any:
 @dag(
     dag_id="touchpoints_nightly",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
-    start_date=pendulum.parse(os.environ.get("TOUCHPOINTS_START_DATE", "2026-11-01"), tz="UTC"),
+    start_date=pendulum.parse(scheduler_start(), tz="UTC"),
     catchup=True,
     max_active_runs=1,
     default_args=DEFAULT_ARGS,

@@ -1,6 +1,6 @@
 """What the marts must contain, computed straight from the sandbox's World in plain Python.
 
-This is an independent second implementation of the KPI_SPEC formulas over the vendor-shaped records,
+This is an independent second implementation of the KPI formulas (docs/kpis.md) over the vendor-shaped records,
 so the end-to-end tests compare SQL against it rather than against hard-coded numbers.
 """
 

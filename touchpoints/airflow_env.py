@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from touchpoints.config import DAGS_DIR, WAREHOUSE_POOL, Paths
-from touchpoints.run_days import RangeRefused, RunDays
+from touchpoints.run_days import RunDays
 
 DAG_ID = "touchpoints_nightly"
 
@@ -86,11 +86,8 @@ def run_range(dag: Any, days: RunDays) -> Any:
     task would end "successful".
     """
     now = datetime.now(UTC)
-    if dag.start_date and dag.start_date > now:
-        raise RangeRefused(
-            f"TOUCHPOINTS_START_DATE is {dag.start_date.date()}, in the future: Airflow would create no task "
-            "for a run today; set it to a past day (it is where the scheduler's catchup begins)"
-        )
+    if dag.start_date:
+        RunDays.check_scheduler_start(dag.start_date.date(), now.date())
     return dag.test(logical_date=now, run_conf=days.conf())
 
 

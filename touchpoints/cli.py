@@ -15,7 +15,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from touchpoints.config import Paths
+from touchpoints.config import Paths, scheduler_start
 from touchpoints.run_days import RangeRefused, RunDays
 
 console = Console()
@@ -32,6 +32,7 @@ def run_days(days: RunDays, wait: bool = False) -> None:
 
     try:
         days.check()
+        RunDays.check_scheduler_start(date.fromisoformat(scheduler_start()))
     except RangeRefused as refused:
         raise SystemExit(f"error: {refused}") from None
     paths = Paths.from_env()

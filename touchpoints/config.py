@@ -13,6 +13,11 @@ DAGS_DIR = REPO_ROOT / "dags"
 WAREHOUSE_POOL = "touchpoints_warehouse"
 
 
+def scheduler_start() -> str:
+    """``TOUCHPOINTS_START_DATE``: the first day the scheduler's catchup runs (YYYY-MM-DD)."""
+    return os.environ.get("TOUCHPOINTS_START_DATE", "2026-11-01")
+
+
 @dataclass(frozen=True)
 class Paths:
     """The pipeline's files: landing zone, build and published warehouses, GX project, Airflow home."""

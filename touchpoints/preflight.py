@@ -6,6 +6,7 @@ from __future__ import annotations
 import getpass
 import os
 import tempfile
+from pathlib import Path
 
 from connectors.errors import ConfigurationError
 from connectors.registry import SOURCES
@@ -14,11 +15,17 @@ from touchpoints.connections import connection_settings
 
 
 def unwritable(folder: os.PathLike[str] | str) -> str | None:
-    """Why the pipeline cannot write ``folder`` (creating it if it is missing), or None."""
+    """Why the pipeline cannot write ``folder``, or None: tried by creating (and removing) a file in it,
+    or, while it does not exist, a folder in its nearest existing parent; nothing is left behind."""
+    existing = Path(folder)
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
     try:
-        os.makedirs(folder, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            return None
+        if existing == Path(folder):
+            with tempfile.TemporaryFile(dir=existing):
+                return None
+        os.rmdir(tempfile.mkdtemp(dir=existing))
+        return None
     except OSError as error:
         return (
             f"{folder}: {error.strerror.lower() if error.strerror else error}; the user running Touchpoints "

@@ -54,6 +54,15 @@ class RunDays:
                 f"{today - timedelta(days=1)}; nothing was extracted"
             )
 
+    @staticmethod
+    def check_scheduler_start(start: date, today: date | None = None) -> None:
+        """Refuse a scheduler start date in the future: Airflow creates no task for a run before it."""
+        if start > (today or datetime.now(UTC).date()):
+            raise RangeRefused(
+                f"TOUCHPOINTS_START_DATE is {start}, in the future: Airflow would create no task for a run "
+                "today; set it to a past day (it is where the scheduler's catchup begins)"
+            )
+
     def days(self) -> list[date]:
         return [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
 
