@@ -43,3 +43,13 @@
 {% macro postgres__iso_week_label(expression) -%}
     to_char({{ expression }}, 'IYYY-"W"IW')
 {%- endmacro %}
+
+{#- `union all` of CTEs by column name: each CTE must have every listed column, so none can shift. -#}
+{% macro union_by_name(relations, columns) -%}
+    {%- for relation in relations %}
+    select {{ columns | join(', ') }} from {{ relation }}
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -22,8 +22,3 @@
         else 'anon_' || {{ source_system }} || '_' || {{ source_user_id }}
     end
 {%- endmacro %}
-
-{#- Shopify guest checkouts have no customer id: the order stands in for the person. -#}
-{% macro shopify_user_id(customer_id, order_id) -%}
-    coalesce(cast({{ customer_id }} as varchar), 'order-' || cast({{ order_id }} as varchar))
-{%- endmacro %}

@@ -3,25 +3,53 @@
     whether the id is one of the brand's own (a Zendesk agent or admin, the Facebook Page that replies
     under its posts): a customer with such an id is nobody's customer.
     An id linked to several addresses takes the alphabetically first one, so the result is deterministic.
-    Incremental: a run recomputes the changed source users (int_changed_source_users) from all their
-    links, and keeps in previous_customer_id their customer as of the last complete build.
+    A run recomputes the changed source users from all their links (this_run/README.md), and keeps in
+    previous_customer_id their customer as of the last complete build: it reads its own rows, so it
+    replaces them by key after it has read them.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key=['source_system', 'source_user_id'],
-        incremental_strategy='delete+insert',
-        meta={'changed_rows': 'written'},
-    )
-}}
--- depends_on: {{ ref('int_changed_source_users') }}
+{{ config(unique_key=['source_system', 'source_user_id'], incremental_strategy='delete+insert') }}
 
 with
 
 web_events as (
     select anonymous_id, user_id, email_normalized
-    from {{ ref('stg_web__events') }}
-    where {{ of_changed_users('web', 'anonymous_id', within=ref('stg_web__events')) }}
+    from {{ this_run('stg_web__events', 'source_users') }}
+),
+
+recipients as (
+    select * from {{ this_run('stg_mailchimp__recipients', 'source_users') }}
+),
+
+email_activities as (
+    select * from {{ this_run('stg_mailchimp__email_activities', 'source_users') }}
+),
+
+unsubscribes as (
+    select * from {{ this_run('stg_mailchimp__unsubscribes', 'source_users') }}
+),
+
+members as (
+    select * from {{ this_run('stg_mailchimp__members', 'source_users') }}
+),
+
+zendesk_users as (
+    select * from {{ this_run('stg_zendesk__users', 'source_users') }}
+),
+
+tickets as (
+    select * from {{ this_run('stg_zendesk__tickets', 'source_users') }}
+),
+
+orders as (
+    select * from {{ this_run('stg_shopify__orders', 'source_users') }}
+),
+
+reviews as (
+    select * from {{ this_run('stg_trustpilot__reviews', 'source_users') }}
+),
+
+comments as (
+    select * from {{ this_run('stg_facebook__comments', 'source_users') }}
 ),
 
 web_user_emails as (
@@ -44,38 +72,23 @@ web_links as (
 
 links as (
     select 'mailchimp' as source_system, email_id as source_user_id, email_normalized, false as is_brand
-    from {{ ref('stg_mailchimp__recipients') }}
-    where {{ of_changed_users('mailchimp', 'email_id') }}
+    from recipients
     union all
-    select 'mailchimp', email_id, email_normalized, false from {{ ref('stg_mailchimp__email_activities') }}
-    where {{ of_changed_users('mailchimp', 'email_id') }}
+    select 'mailchimp', email_id, email_normalized, false from email_activities
     union all
-    select 'mailchimp', email_id, email_normalized, false from {{ ref('stg_mailchimp__unsubscribes') }}
-    where {{ of_changed_users('mailchimp', 'email_id') }}
+    select 'mailchimp', email_id, email_normalized, false from unsubscribes
     union all
-    select 'mailchimp', member_id, email_normalized, false from {{ ref('stg_mailchimp__members') }}
-    where {{ of_changed_users('mailchimp', 'member_id') }}
+    select 'mailchimp', member_id, email_normalized, false from members
     union all
-    select 'zendesk', cast(user_id as varchar), email_normalized, is_agent from {{ ref('stg_zendesk__users') }}
-    where {{ of_changed_users('zendesk', 'cast(user_id as varchar)') }}
+    select 'zendesk', cast(user_id as varchar), email_normalized, is_agent from zendesk_users
     union all
-    select 'zendesk', cast(requester_id as varchar), cast(null as varchar), false from {{ ref('stg_zendesk__tickets') }}
-    where {{ of_changed_users('zendesk', 'cast(requester_id as varchar)') }}
+    select 'zendesk', cast(requester_id as varchar), cast(null as varchar), false from tickets
     union all
-    select
-        'shopify',
-        {{ shopify_user_id('customer_id', 'order_id') }},
-        email_normalized,
-        false
-    from {{ ref('stg_shopify__orders') }}
-    where {{ of_changed_users('shopify', shopify_user_id('customer_id', 'order_id')) }}
+    select 'shopify', buyer_id, email_normalized, false from orders
     union all
-    select 'trustpilot', coalesce(consumer_id, 'review-' || review_id), email_normalized, false
-    from {{ ref('stg_trustpilot__reviews') }}
-    where {{ of_changed_users('trustpilot', "coalesce(consumer_id, 'review-' || review_id)") }}
+    select 'trustpilot', reviewer_id, email_normalized, false from reviews
     union all
-    select 'facebook', author_id, cast(null as varchar), is_page_reply from {{ ref('stg_facebook__comments') }}
-    where {{ of_changed_users('facebook', 'author_id') }}
+    select 'facebook', author_id, cast(null as varchar), is_page_reply from comments
     union all
     select 'web', source_user_id, email_normalized, false from web_links
 ),
@@ -108,6 +121,6 @@ select
     {{ batch_at() }} as _batch_at
 from resolved
 {%- if is_incremental() %}
-left join (select * from {{ this }} where {{ of_changed_source_users(within=this) }}) as held
+left join {{ held_rows('source_users') }} as held
     on resolved.source_system = held.source_system and resolved.source_user_id = held.source_user_id
 {%- endif %}

@@ -1,24 +1,20 @@
 {#-
-    One row per (not deleted) ticket with its reply, resolution and CSAT facts. Incremental: a run
-    recomputes the changed tickets (int_changed_tickets); the pre-hook first drops their rows, so a
-    ticket deleted since goes too.
+    One row per (not deleted) ticket with its reply, resolution and CSAT facts. A run recomputes
+    the changed tickets (this_run/README.md); a ticket deleted since goes.
 -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='append_new_columns',
-        meta={'changed_rows': 'tickets'},
-        pre_hook="{{ delete_changed(of_changed_tickets()) }}",
-    )
-}}
--- depends_on: {{ ref('int_changed_tickets') }}
-
 with
 
 tickets as (
-    select * from {{ ref('stg_zendesk__tickets') }}
-    where not is_deleted and {{ of_changed_tickets() }}
+    select * from {{ this_run('stg_zendesk__tickets', 'tickets') }}
+    where not is_deleted
+),
+
+agent_replies as (
+    select * from {{ this_run('int_ticket_agent_replies', 'tickets') }}
+),
+
+ratings as (
+    select * from {{ this_run('stg_zendesk__satisfaction_ratings', 'tickets') }}
 ),
 
 replies as (
@@ -26,18 +22,12 @@ replies as (
         ticket_id,
         min(replied_at) as first_reply_at,
         count(*) as public_agent_replies
-    from {{ ref('int_ticket_agent_replies') }}
-    where {{ of_changed_tickets() }}
+    from agent_replies
     group by ticket_id
 ),
 
-changed_ratings as (
-    select * from {{ ref('stg_zendesk__satisfaction_ratings') }}
-    where {{ of_changed_tickets() }}
-),
-
-ratings as (
-    {{ newest_version('changed_ratings', ['ticket_id'], 'updated_at desc, rating_id desc') }}
+newest_ratings as (
+    {{ newest_version('ratings', ['ticket_id'], 'updated_at desc, rating_id desc') }}
 )
 
 select
@@ -51,9 +41,9 @@ select
     coalesce(replies.public_agent_replies, 0) as public_agent_replies,
     {{ seconds_between('tickets.created_at', 'replies.first_reply_at') }} / 60.0 as first_reply_minutes,
     {{ seconds_between('tickets.created_at', 'tickets.solved_at') }} / 3600.0 as full_resolution_hours,
-    ratings.score as csat_score,
-    ratings.updated_at as csat_rated_at,
+    newest_ratings.score as csat_score,
+    newest_ratings.updated_at as csat_rated_at,
     {{ batch_at() }} as _batch_at
 from tickets
 left join replies on tickets.ticket_id = replies.ticket_id
-left join ratings on tickets.ticket_id = ratings.ticket_id
+left join newest_ratings on tickets.ticket_id = newest_ratings.ticket_id

@@ -1,29 +1,18 @@
 {#-
     Public comments by an agent. Authors unknown to the users export count as agents when they are not
-    the requester. Incremental: a run renumbers every comment of the changed tickets (int_changed_tickets);
-    the pre-hook first drops their rows (Zendesk never moves a comment to another ticket).
+    the requester. A run renumbers every comment of the changed tickets (this_run/README.md): Zendesk
+    never moves a comment to another ticket.
 -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='append_new_columns',
-        meta={'changed_rows': 'tickets'},
-        pre_hook="{{ delete_changed(of_changed_tickets()) }}",
-    )
-}}
--- depends_on: {{ ref('int_changed_tickets') }}
-
 with
 
 tickets as (
-    select * from {{ ref('stg_zendesk__tickets') }}
-    where not is_deleted and {{ of_changed_tickets() }}
+    select * from {{ this_run('stg_zendesk__tickets', 'tickets') }}
+    where not is_deleted
 ),
 
 comments as (
-    select * from {{ ref('stg_zendesk__ticket_comments') }}
-    where is_public and {{ of_changed_tickets(within=ref('stg_zendesk__ticket_comments')) }}
+    select * from {{ this_run('stg_zendesk__ticket_comments', 'tickets') }}
+    where is_public
 ),
 
 users as (

@@ -1,23 +1,52 @@
 {#-
     Every source event in the touchpoint shape, keyed by the source's own user id (identity comes next).
-    Incremental: a run recomputes every touchpoint of the changed source users (int_changed_source_users);
-    the pre-hook first drops their old rows, so touchpoints whose source record went away go too.
+    A run recomputes every touchpoint of the changed source users (this_run/README.md).
 -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='append_new_columns',
-        pre_hook="{{ delete_changed(of_changed_source_users()) }}",
-        meta={'changed_rows': 'written'},
-    )
-}}
--- depends_on: {{ ref('int_changed_source_users') }}
 
 with
 
 campaigns as (
     select * from {{ ref('stg_mailchimp__campaigns') }}
+),
+
+recipients as (
+    select * from {{ this_run('stg_mailchimp__recipients', 'source_users') }}
+),
+
+email_activities as (
+    select * from {{ this_run('stg_mailchimp__email_activities', 'source_users') }}
+),
+
+unsubscribes as (
+    select * from {{ this_run('stg_mailchimp__unsubscribes', 'source_users') }}
+),
+
+comments as (
+    select * from {{ this_run('stg_facebook__comments', 'source_users') }}
+),
+
+reviews as (
+    select * from {{ this_run('stg_trustpilot__reviews', 'source_users') }}
+),
+
+tickets as (
+    select * from {{ this_run('int_support_tickets', 'source_users') }}
+),
+
+agent_replies as (
+    select * from {{ this_run('int_ticket_agent_replies', 'source_users') }}
+),
+
+orders as (
+    select * from {{ this_run('stg_shopify__orders', 'source_users') }}
+),
+
+web_events as (
+    select * from {{ this_run('int_web_events_sessionized', 'source_users') }}
+),
+
+web_sessions as (
+    select * from {{ this_run('int_web_sessions', 'source_users') }}
 ),
 
 email_sent as (
@@ -32,120 +61,187 @@ email_sent as (
         recipients.campaign_id as source_object_id,
         cast(null as decimal(18, 2)) as revenue,
         cast(null as integer) as rating
-    from {{ ref('stg_mailchimp__recipients') }} as recipients
+    from recipients
     inner join campaigns on recipients.campaign_id = campaigns.campaign_id
-    where {{ of_changed_users('mailchimp', 'recipients.email_id') }}
 ),
 
 email_activity as (
     select
-        'mailchimp', 'email', 'email_' || action, activity_id, occurred_at, email_id,
-        'campaign', campaign_id, cast(null as decimal(18, 2)), cast(null as integer)
-    from {{ ref('stg_mailchimp__email_activities') }}
-    where action in ('open', 'click', 'bounce') and {{ of_changed_users('mailchimp', 'email_id') }}
+        'mailchimp' as source_system,
+        'email' as channel,
+        'email_' || action as touchpoint_type,
+        activity_id as event_key,
+        occurred_at,
+        email_id as source_user_id,
+        'campaign' as source_object_type,
+        campaign_id as source_object_id,
+        cast(null as decimal(18, 2)) as revenue,
+        cast(null as integer) as rating
+    from email_activities
+    where action in ('open', 'click', 'bounce')
 ),
 
 email_unsubscribe as (
     select
-        'mailchimp', 'email', 'email_unsubscribe', campaign_id || '|' || email_id, unsubscribed_at, email_id,
-        'campaign', campaign_id, cast(null as decimal(18, 2)), cast(null as integer)
-    from {{ ref('stg_mailchimp__unsubscribes') }}
-    where {{ of_changed_users('mailchimp', 'email_id') }}
+        'mailchimp' as source_system,
+        'email' as channel,
+        'email_unsubscribe' as touchpoint_type,
+        campaign_id || '|' || email_id as event_key,
+        unsubscribed_at as occurred_at,
+        email_id as source_user_id,
+        'campaign' as source_object_type,
+        campaign_id as source_object_id,
+        cast(null as decimal(18, 2)) as revenue,
+        cast(null as integer) as rating
+    from unsubscribes
 ),
 
 social_comment as (
     select
-        'facebook', 'social', 'social_comment', comment_id, created_at, author_id,
-        'post', post_id, cast(null as decimal(18, 2)), cast(null as integer)
-    from {{ ref('stg_facebook__comments') }}
-    where not is_page_reply and {{ of_changed_users('facebook', 'author_id') }}
+        'facebook' as source_system,
+        'social' as channel,
+        'social_comment' as touchpoint_type,
+        comment_id as event_key,
+        created_at as occurred_at,
+        author_id as source_user_id,
+        'post' as source_object_type,
+        post_id as source_object_id,
+        cast(null as decimal(18, 2)) as revenue,
+        cast(null as integer) as rating
+    from comments
+    where not is_page_reply
 ),
 
 review_posted as (
     select
-        'trustpilot', 'review', 'review_posted', review_id, created_at, coalesce(consumer_id, 'review-' || review_id),
-        'review', review_id, cast(null as decimal(18, 2)), stars
-    from {{ ref('stg_trustpilot__reviews') }}
-    where {{ of_changed_users('trustpilot', "coalesce(consumer_id, 'review-' || review_id)") }}
+        'trustpilot' as source_system,
+        'review' as channel,
+        'review_posted' as touchpoint_type,
+        review_id as event_key,
+        created_at as occurred_at,
+        reviewer_id as source_user_id,
+        'review' as source_object_type,
+        review_id as source_object_id,
+        cast(null as decimal(18, 2)) as revenue,
+        stars as rating
+    from reviews
 ),
 
 ticket_created as (
     select
-        'zendesk', 'support', 'ticket_created', cast(ticket_id as varchar), created_at,
-        cast(requester_id as varchar), 'ticket', cast(ticket_id as varchar),
-        cast(null as decimal(18, 2)), cast(null as integer)
-    from {{ ref('int_support_tickets') }}
-    where {{ of_changed_users('zendesk', 'cast(requester_id as varchar)') }}
+        'zendesk' as source_system,
+        'support' as channel,
+        'ticket_created' as touchpoint_type,
+        cast(ticket_id as varchar) as event_key,
+        created_at as occurred_at,
+        cast(requester_id as varchar) as source_user_id,
+        'ticket' as source_object_type,
+        cast(ticket_id as varchar) as source_object_id,
+        cast(null as decimal(18, 2)) as revenue,
+        cast(null as integer) as rating
+    from tickets
 ),
 
 ticket_agent_reply as (
     select
-        'zendesk', 'support', 'ticket_agent_reply', cast(comment_id as varchar), replied_at,
-        cast(requester_id as varchar), 'ticket', cast(ticket_id as varchar),
-        cast(null as decimal(18, 2)), cast(null as integer)
-    from {{ ref('int_ticket_agent_replies') }}
-    where {{ of_changed_users('zendesk', 'cast(requester_id as varchar)') }}
+        'zendesk' as source_system,
+        'support' as channel,
+        'ticket_agent_reply' as touchpoint_type,
+        cast(comment_id as varchar) as event_key,
+        replied_at as occurred_at,
+        cast(requester_id as varchar) as source_user_id,
+        'ticket' as source_object_type,
+        cast(ticket_id as varchar) as source_object_id,
+        cast(null as decimal(18, 2)) as revenue,
+        cast(null as integer) as rating
+    from agent_replies
 ),
 
 ticket_solved as (
     select
-        'zendesk', 'support', 'ticket_solved', cast(ticket_id as varchar), solved_at,
-        cast(requester_id as varchar), 'ticket', cast(ticket_id as varchar),
-        cast(null as decimal(18, 2)), cast(null as integer)
-    from {{ ref('int_support_tickets') }}
-    where solved_at is not null and {{ of_changed_users('zendesk', 'cast(requester_id as varchar)') }}
+        'zendesk' as source_system,
+        'support' as channel,
+        'ticket_solved' as touchpoint_type,
+        cast(ticket_id as varchar) as event_key,
+        solved_at as occurred_at,
+        cast(requester_id as varchar) as source_user_id,
+        'ticket' as source_object_type,
+        cast(ticket_id as varchar) as source_object_id,
+        cast(null as decimal(18, 2)) as revenue,
+        cast(null as integer) as rating
+    from tickets
+    where solved_at is not null
 ),
 
 csat_rating as (
     select
-        'zendesk', 'support', 'csat_rating', cast(ticket_id as varchar), csat_rated_at,
-        cast(requester_id as varchar), 'ticket', cast(ticket_id as varchar),
-        cast(null as decimal(18, 2)), case csat_score when 'good' then 5 else 1 end
-    from {{ ref('int_support_tickets') }}
-    where csat_score in ('good', 'bad') and {{ of_changed_users('zendesk', 'cast(requester_id as varchar)') }}
+        'zendesk' as source_system,
+        'support' as channel,
+        'csat_rating' as touchpoint_type,
+        cast(ticket_id as varchar) as event_key,
+        csat_rated_at as occurred_at,
+        cast(requester_id as varchar) as source_user_id,
+        'ticket' as source_object_type,
+        cast(ticket_id as varchar) as source_object_id,
+        cast(null as decimal(18, 2)) as revenue,
+        case csat_score when 'good' then 5 else 1 end as rating
+    from tickets
+    where csat_score in ('good', 'bad')
 ),
 
 order_placed as (
     select
-        'shopify', 'commerce', 'order_placed', cast(order_id as varchar), ordered_at,
-        {{ shopify_user_id('customer_id', 'order_id') }}, 'order', cast(order_id as varchar),
-        total_price, cast(null as integer)
-    from {{ ref('stg_shopify__orders') }}
-    where {{ of_changed_users('shopify', shopify_user_id('customer_id', 'order_id')) }}
+        'shopify' as source_system,
+        'commerce' as channel,
+        'order_placed' as touchpoint_type,
+        cast(order_id as varchar) as event_key,
+        ordered_at as occurred_at,
+        buyer_id as source_user_id,
+        'order' as source_object_type,
+        cast(order_id as varchar) as source_object_id,
+        total_price as revenue,
+        cast(null as integer) as rating
+    from orders
 ),
 
-web_views as (
+web_view as (
     select
-        'web',
-        case event_type when 'screen' then 'app' else 'web' end,
-        case event_type when 'screen' then 'screen_view' else 'page_view' end,
-        message_id, occurred_at, anonymous_id,
-        'session', session_id, cast(null as decimal(18, 2)), cast(null as integer)
-    from {{ ref('int_web_events_sessionized') }}
-    where event_type in ('page', 'screen') and {{ of_changed_users('web', 'anonymous_id', within=ref('int_web_events_sessionized')) }}
+        'web' as source_system,
+        case event_type when 'screen' then 'app' else 'web' end as channel,
+        case event_type when 'screen' then 'screen_view' else 'page_view' end as touchpoint_type,
+        message_id as event_key,
+        occurred_at,
+        anonymous_id as source_user_id,
+        'session' as source_object_type,
+        session_id as source_object_id,
+        cast(null as decimal(18, 2)) as revenue,
+        cast(null as integer) as rating
+    from web_events
+    where event_type in ('page', 'screen')
 ),
 
 session_started as (
     select
-        'web', platform, 'session_started', session_id, started_at, anonymous_id,
-        'session', session_id, cast(null as decimal(18, 2)), cast(null as integer)
-    from {{ ref('int_web_sessions') }}
-    where {{ of_changed_users('web', 'anonymous_id', within=ref('int_web_sessions')) }}
+        'web' as source_system,
+        platform as channel,
+        'session_started' as touchpoint_type,
+        session_id as event_key,
+        started_at as occurred_at,
+        anonymous_id as source_user_id,
+        'session' as source_object_type,
+        session_id as source_object_id,
+        cast(null as decimal(18, 2)) as revenue,
+        cast(null as integer) as rating
+    from web_sessions
 ),
 
 unioned as (
-    select * from email_sent
-    union all select * from email_activity
-    union all select * from email_unsubscribe
-    union all select * from social_comment
-    union all select * from review_posted
-    union all select * from ticket_created
-    union all select * from ticket_agent_reply
-    union all select * from ticket_solved
-    union all select * from csat_rating
-    union all select * from order_placed
-    union all select * from web_views
-    union all select * from session_started
+    {{ union_by_name(
+        ['email_sent', 'email_activity', 'email_unsubscribe', 'social_comment', 'review_posted', 'ticket_created',
+         'ticket_agent_reply', 'ticket_solved', 'csat_rating', 'order_placed', 'web_view', 'session_started'],
+        ['source_system', 'channel', 'touchpoint_type', 'event_key', 'occurred_at', 'source_user_id',
+         'source_object_type', 'source_object_id', 'revenue', 'rating']
+    ) }}
 )
 
 select

@@ -1,17 +1,9 @@
 {#-
     Page, screen and track events with their session: the events of one anonymous_id with no gap of
-    30 minutes or more between consecutive events. Incremental: a run re-sessionizes the whole history
-    of the visitors with new events (int_changed_source_users).
+    30 minutes or more between consecutive events. A run re-sessionizes the whole history of the
+    visitors with new events (this_run/README.md).
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='anonymous_id',
-        incremental_strategy='delete+insert',
-        meta={'changed_rows': 'web_users'},
-    )
-}}
--- depends_on: {{ ref('int_changed_source_users') }}
+{{ config(unique_key='anonymous_id', incremental_strategy='delete+insert') }}
 
 with
 
@@ -21,9 +13,8 @@ events as (
         anonymous_id,
         event_type,
         occurred_at
-    from {{ ref('stg_web__events') }}
+    from {{ this_run('stg_web__events', 'source_users') }}
     where event_type in ('page', 'screen', 'track')
-        and {{ of_changed_users('web', 'anonymous_id', within=ref('stg_web__events')) }}
 ),
 
 with_previous as (

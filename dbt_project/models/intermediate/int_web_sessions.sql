@@ -1,18 +1,14 @@
 {#-
     One row per session; it belongs to the date of its first event, and is `app` if that event is a screen.
-    Incremental: a run recomputes the sessions of the visitors with new events.
+    A run recomputes the sessions of the visitors with new events (this_run/README.md).
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='anonymous_id',
-        incremental_strategy='delete+insert',
-        meta={'changed_rows': 'web_users'},
-    )
-}}
--- depends_on: {{ ref('int_changed_source_users') }}
+{{ config(unique_key='anonymous_id', incremental_strategy='delete+insert') }}
 
 with
+
+events as (
+    select * from {{ this_run('int_web_events_sessionized', 'source_users') }}
+),
 
 sessions as (
     select
@@ -23,8 +19,7 @@ sessions as (
         max(occurred_at) as ended_at,
         count(*) as events,
         sum(case when event_type in ('page', 'screen') then 1 else 0 end) as pageviews
-    from {{ ref('int_web_events_sessionized') }}
-    where {{ of_changed_users('web', 'anonymous_id', within=ref('int_web_events_sessionized')) }}
+    from events
     group by session_id, anonymous_id, platform
 )
 

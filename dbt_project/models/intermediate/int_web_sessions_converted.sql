@@ -1,29 +1,25 @@
 {#-
     Sessions with their customer and whether that customer placed an order between the session start
-    and 30 minutes after its last event. Incremental: a run recomputes the sessions of the changed
-    customers' visitors (int_changed_customers covers new sessions, re-linked visitors and new orders).
+    and 30 minutes after its last event. A run recomputes the sessions of the changed customers'
+    visitors (this_run/README.md: new sessions, re-linked visitors and new orders change a customer).
 -#}
-{{ config(materialized='incremental', unique_key='anonymous_id', incremental_strategy='delete+insert') }}
--- depends_on: {{ ref('int_changed_customers') }}
+{{ config(unique_key='anonymous_id', incremental_strategy='delete+insert') }}
 
 with
 
 identities as (
     select source_user_id, customer_id
-    from {{ ref('int_identities_stitched') }}
-    where source_system = 'web' and {{ of_changed_customers(within=ref('int_identities_stitched')) }}
+    from {{ this_run('int_identities_stitched', 'customers') }}
+    where source_system = 'web'
 ),
 
 sessions as (
-    select * from {{ ref('int_web_sessions') }}
-    {%- if incremental_run() %}
-    where {{ lookup_rows(ref('int_web_sessions'), 'anonymous_id in (select source_user_id from identities)') }}
-    {%- endif %}
+    select * from {{ this_run('int_web_sessions', 'customers') }}
 ),
 
 orders as (
     select customer_id, occurred_at as ordered_at
-    from {{ touchpoints_of_changed_customers() }} as touchpoints
+    from {{ this_run('fct_touchpoints', 'customers') }}
     where touchpoint_type = 'order_placed'
 ),
 

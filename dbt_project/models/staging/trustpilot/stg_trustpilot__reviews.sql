@@ -12,6 +12,8 @@ renamed as (
         cast(stars as integer) as stars,
         {{ utc_timestamp('created_at') }} as created_at,
         consumer_id,
+        -- a review without a consumer stands in for its writer
+        coalesce(consumer_id, 'review-' || review_id) as reviewer_id,
         {{ normalize_email('referral_email') }} as email_normalized,
         language,
         {{ utc_timestamp('reply_created_at') }} as replied_at,

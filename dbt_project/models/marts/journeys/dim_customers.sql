@@ -1,24 +1,17 @@
 {#-
     One row per customer: a person or visitor outside the brand with at least one touchpoint (the
     customers of customer_journeys), with the segments the KPI marts are cut by.
-    Incremental: a run recomputes the changed customers (int_changed_customers).
+    A run recomputes the changed customers (this_run/README.md).
 -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        meta={'changed_rows': 'customers'},
-        pre_hook="{{ delete_changed(of_changed_customers()) }}",
-    )
-}}
--- depends_on: {{ ref('int_changed_customers') }}
 
 with
 
 journeys as (
-    select * from {{ ref('customer_journeys') }}
-    where {{ of_changed_customers(within=ref('customer_journeys')) }}
+    select * from {{ this_run('customer_journeys', 'customers') }}
+),
+
+stitched as (
+    select * from {{ this_run('int_identities_stitched', 'customers') }}
 ),
 
 identities as (
@@ -26,9 +19,8 @@ identities as (
         customer_id,
         min(email_normalized) as email_normalized,
         cast(count(distinct source_system) as bigint) as source_systems_linked
-    from {{ ref('int_identities_stitched') }}
-    where {{ of_changed_customers(within=ref('int_identities_stitched')) }}
-        and customer_id in (select customer_id from journeys)
+    from stitched
+    where customer_id in (select customer_id from journeys)
     group by customer_id
 ),
 

@@ -17,7 +17,8 @@
                'revenue', 'source_object_id']) }}
 {%- endmacro %}
 
-{#- fct_touchpoints pre-hook: keep the rows about to be replaced (nothing on a rebuild). -#}
+{#- fct_touchpoints, before its pre-hook deletes them: keep the rows about to be replaced (nothing on a
+    rebuild). -#}
 {% macro keep_replaced_touchpoints() -%}
     {%- set replaced = bookkeeping_relation('_touchpoints_replaced') -%}
     {%- if not incremental_run() -%}
@@ -41,7 +42,10 @@
         {%- endfor %}
         {{ batch_at() }} as _batch_at
     from {{ changed_set('int_changed_customers') }} as changed
-    left join (select * from {{ this }} where {{ of_changed_customers(within=this) }}) as touchpoints
+    left join (
+        select * from {{ this }}
+        where {{ in_changed(['customer_id'], changed_set('int_changed_customers'), ['customer_id'], within=this) }}
+    ) as touchpoints
         on touchpoints.customer_id = changed.customer_id
 {%- endmacro %}
 
@@ -90,17 +94,6 @@
     {%- endif -%}
     {%- set columns = model_node(model_name).columns.keys() -%}
     {{ return('(select ' ~ columns | join(', ') ~ ' from ' ~ copy ~ ')') }}
-{%- endmacro %}
-
-{#- The changed customers' touchpoints now, as a subquery for an incremental model: what fct_touchpoints
-    wrote in this build if it ran in it, else searched for in it (all of it on a rebuild). -#}
-{% macro touchpoints_of_changed_customers() -%}
-    {%- set written = appended_rows_of_this_build('fct_touchpoints') if incremental_run() else none -%}
-    {%- if written is not none -%}
-        {{ written }}
-    {%- else -%}
-        (select * from {{ ref('fct_touchpoints') }} where {{ of_changed_customers() }})
-    {%- endif -%}
 {%- endmacro %}
 
 {#- The touchpoints now of the customers in `_touchpoints_replaced` (when replaced_touchpoints_kept()). A

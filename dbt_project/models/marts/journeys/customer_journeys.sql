@@ -1,22 +1,12 @@
 {#-
     One row per customer: how their journey started, when it converted and how far it has gone.
-    Incremental: a run recomputes the changed customers (int_changed_customers).
+    A run recomputes the changed customers (this_run/README.md).
 -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        meta={'changed_rows': 'customers'},
-        pre_hook="{{ delete_changed(of_changed_customers()) }}",
-    )
-}}
--- depends_on: {{ ref('int_changed_customers') }}
 
 with
 
 touchpoints as (
-    select * from {{ touchpoints_of_changed_customers() }} as touchpoints
+    select * from {{ this_run('fct_touchpoints', 'customers') }}
 ),
 
 first_touches as (

@@ -1,30 +1,26 @@
-{#- Incremental: a run recomputes the campaigns whose KPIs may have changed (int_changed_campaigns). -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='campaign_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-        meta={'changed_rows': 'campaigns'},
-    )
-}}
--- depends_on: {{ ref('int_changed_campaigns') }}
+{#- A run recomputes the campaigns whose KPIs may have changed (this_run/README.md). -#}
+{{ config(materialized='incremental', unique_key='campaign_id', incremental_strategy='delete+insert') }}
 
 with
 
 campaigns as (
-    select * from {{ ref('stg_mailchimp__campaigns') }}
-    where {{ of_changed_campaigns() }}
+    select * from {{ this_run('stg_mailchimp__campaigns', 'campaigns') }}
 ),
 
 recipients as (
-    select * from {{ ref('stg_mailchimp__recipients') }}
-    where {{ of_changed_campaigns() }}
+    select * from {{ this_run('stg_mailchimp__recipients', 'campaigns') }}
 ),
 
 activities as (
-    select * from {{ ref('stg_mailchimp__email_activities') }}
-    where {{ of_changed_campaigns() }}
+    select * from {{ this_run('stg_mailchimp__email_activities', 'campaigns') }}
+),
+
+unsubscribes as (
+    select * from {{ this_run('stg_mailchimp__unsubscribes', 'campaigns') }}
+),
+
+attribution as (
+    select * from {{ this_run('fct_attribution', 'campaigns') }}
 ),
 
 bounced as (
@@ -62,8 +58,7 @@ unsubscribe_counts as (
     select
         campaign_id,
         count(distinct email_id) as unsubscribes
-    from {{ ref('stg_mailchimp__unsubscribes') }}
-    where {{ of_changed_campaigns() }}
+    from unsubscribes
     group by campaign_id
 ),
 
@@ -87,8 +82,8 @@ last_touch as (
         source_object_id as campaign_id,
         sum(credit) as attributed_orders,
         sum(revenue_credit) as attributed_revenue
-    from {{ ref('fct_attribution') }}
-    where model = 'last_touch' and channel = 'email' and {{ of_changed_campaigns('source_object_id') }}
+    from attribution
+    where model = 'last_touch' and channel = 'email'
     group by source_object_id
 )
 

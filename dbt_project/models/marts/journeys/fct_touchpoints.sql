@@ -2,37 +2,21 @@
     Every touchpoint of a customer: the brand's own people and accounts (a customer with an identity of the
     brand's: an agent, the Facebook Page) have none; their actions are touchpoints of the customer they
     act on (an agent's reply belongs to the ticket's requester).
-    Incremental by customer: a run recomputes every touchpoint of the customers that changed
-    (int_changed_customers: new or changed source records, a late identity link, a late first order that
-    moves stages). The pre-hook first drops their old rows, so rows whose source record went away or
-    whose user moved to another customer go too. The result always equals a full refresh.
+    A run recomputes every touchpoint of the customers that changed (this_run/README.md: new or changed
+    source records, a late identity link, a late first order that moves stages); rows whose source
+    record went away or whose user moved to another customer go. The result always equals a full
+    refresh. It keeps a copy of what it appended, which the models after it read.
 -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append_keeping_a_copy',
-        on_schema_change='fail',
-        meta={'changed_rows': 'appended'},
-        pre_hook=[
-            "{{ keep_replaced_touchpoints() }}",
-            "{{ delete_changed(of_changed_customers()) }}",
-        ],
-    )
-}}
--- depends_on: {{ ref('int_changed_customers') }}
+{{ config(incremental_strategy='append_keeping_a_copy') }}
 
 with
 
 identities as (
-    select * from {{ ref('int_identities_stitched') }}
-    where {{ of_changed_customers(within=ref('int_identities_stitched')) }}
+    select * from {{ this_run('int_identities_stitched', 'customers') }}
 ),
 
 touchpoints as (
-    select * from {{ ref('int_touchpoints_unioned') }}
-    {%- if incremental_run() %}
-    where {{ key_in(['source_system', 'source_user_id'], ['source_system', 'source_user_id'], 'identities') }}
-    {%- endif %}
+    select * from {{ this_run('int_touchpoints_unioned', 'customers') }}
 ),
 
 brand_customers as (

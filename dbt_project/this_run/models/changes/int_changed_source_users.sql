@@ -6,8 +6,7 @@
     move to another requester or customer; read from the touchpoint union as it stands before this build
     updates it). Incremental models recompute exactly these users; on a full refresh it lists everyone.
 -#}
-{%- set held = api.Relation.create(
-    database=target.database, schema=generate_schema_name('intermediate', none), identifier='int_touchpoints_unioned') %}
+{%- set held = graph_relation('int_touchpoints_unioned') %}  {#- as the last build left it: no ref(), it comes after #}
 
 with
 
@@ -49,11 +48,11 @@ users as (
     from {{ ref('stg_zendesk__tickets') }}
     where ticket_id in (select ticket_id from {{ ref('int_changed_tickets') }})
     union all
-    select 'shopify', {{ shopify_user_id('customer_id', 'order_id') }}
+    select 'shopify', buyer_id
     from {{ ref('stg_shopify__orders') }}
     where {{ changed_since_last_build() }}
     union all
-    select 'trustpilot', coalesce(consumer_id, 'review-' || review_id)
+    select 'trustpilot', reviewer_id
     from {{ ref('stg_trustpilot__reviews') }}
     where {{ changed_since_last_build() }}
     union all

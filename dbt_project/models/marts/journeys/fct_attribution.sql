@@ -1,23 +1,13 @@
 {#-
     Credit of each order to the same customer's eligible touchpoints in [ordered_at - 30 days, ordered_at),
     under five models whose credits sum to 1 per order. Orders without an eligible touch go to `direct`.
-    Incremental: a run recomputes the orders of the changed customers (int_changed_customers).
+    A run recomputes the orders of the changed customers (this_run/README.md).
 -#}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='append',
-        on_schema_change='fail',
-        meta={'changed_rows': 'customers'},
-        pre_hook="{{ delete_changed(of_changed_customers()) }}",
-    )
-}}
--- depends_on: {{ ref('int_changed_customers') }}
 
 with
 
 touchpoints as (
-    select * from {{ touchpoints_of_changed_customers() }} as touchpoints
+    select * from {{ this_run('fct_touchpoints', 'customers') }}
 ),
 
 orders as (
