@@ -10,7 +10,8 @@ from typing import Any
 from connectors.endpoints import Endpoint
 from connectors.errors import BadRecord
 from connectors.http import ApiClient
-from connectors.listings import Listings, Page
+from connectors.listings import Listings
+from connectors.paging import Page
 from connectors.records import parse_timestamp
 from connectors.settings import ConnectionSettings, Interval
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Iterator
-from typing import Any
 
-Page = list[Any]
+from connectors.paging import Page
 
 
 class _Listing:
