@@ -1,6 +1,7 @@
 """Facebook Pages Graph API: page posts, their comments (with page replies) and lifetime post insights.
 
 Page access token as ``access_token``; follow ``paging.next`` until it is absent; timestamps ``+0000``.
+The posts of an interval's lookback are listed once and shared by the posts, comments and insights.
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import pyarrow as pa
 import requests
 
+from connectors.columns import BOOL, INT, ITEM, STRING, TS, Column, dig
+from connectors.context import FetchContext
+from connectors.endpoints import Endpoint
 from connectors.http import ApiClient, Throttling
-from connectors.paging import Page, follow_pages
+from connectors.paging import NextUrlPaging, Page
 from connectors.settings import ConnectionSettings
-from connectors.streams import FetchContext, Source, Stream
+from connectors.streams import Source, Stream
 
 API = "/v21.0"
-TS = pa.timestamp("us", tz="UTC")
 INSIGHT_METRICS = "post_impressions,post_impressions_unique,post_reactions_by_type_total,post_clicks_by_type"
 
 
@@ -90,90 +92,79 @@ def make_client(settings: ConnectionSettings, interval: str) -> ApiClient:
     )
 
 
-def _graph(ctx: FetchContext, path: str, params: dict[str, Any]) -> Iterator[Page]:
-    assert ctx.client
-    yield from follow_pages(
-        ctx.client,
-        ctx.url(API, path),
-        params,
-        items=lambda body: body.get("data") or [],
-        next_url=lambda _response, body: (body.get("paging") or {}).get("next"),
-    )
+def _paging_next(_response: requests.Response, body: dict) -> str | None:
+    return (body.get("paging") or {}).get("next")
 
 
-def _recent_posts(ctx: FetchContext) -> Iterator[Page]:
+def _created_since_the_lookback(ctx: FetchContext) -> dict[str, Any]:
     """Posts created within the lookback: their comments, shares and insights still move."""
-    params = {
+    return {
         "since": int(ctx.since.timestamp()),
         "until": int(ctx.interval.end.timestamp()),
         "fields": "id,message,created_time,permalink_url,shares",
         "limit": 100,
     }
-    yield from _graph(ctx, f"/{ctx.settings.require_extra('page_id', 'facebook')}/posts", params)
 
 
-def fetch_posts(ctx: FetchContext) -> Iterator[Page]:
-    for page in _recent_posts(ctx):
-        yield [
-            {
-                "post_id": p.get("id"),
-                "created_time": p.get("created_time"),
-                "message": p.get("message"),
-                "permalink_url": p.get("permalink_url"),
-                "shares": (p.get("shares") or {}).get("count", 0),
-            }
-            for p in page
-        ]
+def _comment_fields(_ctx: FetchContext) -> dict[str, Any]:
+    return {"filter": "stream", "fields": "id,from,message,created_time,parent", "limit": 100}
 
 
-def fetch_comments(ctx: FetchContext) -> Iterator[Page]:
-    """All comments and replies (``filter=stream``) created in the interval, with their parent."""
+def _insight_metrics(_ctx: FetchContext) -> dict[str, Any]:
+    return {"metric": INSIGHT_METRICS}
+
+
+GRAPH = NextUrlPaging(_paging_next)
+POSTS = Endpoint(f"{API}/{{page_id}}/posts", "data", GRAPH, _created_since_the_lookback)
+
+
+def fetch_posts(ctx: FetchContext, _endpoint: Endpoint | None) -> Iterator[Page]:
+    """The posts of the lookback window, from the listing the comments and insights share."""
+    yield from ctx.shared(POSTS)
+
+
+def fetch_comments(ctx: FetchContext, endpoint: Endpoint | None) -> Iterator[Page]:
+    """All comments and replies (``filter=stream``) created in the interval, with their post and whether
+    the page wrote them."""
+    assert endpoint
     page_id = ctx.settings.require_extra("page_id", "facebook")
-    for posts in _recent_posts(ctx):
+    for posts in ctx.shared(POSTS):
         for post in posts:
-            params = {"filter": "stream", "fields": "id,from,message,created_time,parent", "limit": 100}
-            for page in _graph(ctx, f"/{post['id']}/comments", params):
+            for page in endpoint.pages(ctx, post_id=post["id"]):
                 yield [
-                    {
-                        "comment_id": c.get("id"),
-                        "post_id": post["id"],
-                        "parent_comment_id": (c.get("parent") or {}).get("id"),
-                        "from_id": (c.get("from") or {}).get("id"),
-                        "is_page_reply": (c.get("from") or {}).get("id") == page_id,
-                        "created_time": c.get("created_time"),
-                    }
+                    {"comment": c, "post_id": post["id"], "page_id": page_id}
                     for c in page
                     if ctx.in_interval(c.get("created_time"))
                     and ctx.within_lookback(post.get("created_time"), c.get("created_time"))
                 ]
 
 
-def _metric_total(value: Any) -> Any:
-    return sum(value.values()) if isinstance(value, dict) else value
-
-
-def fetch_post_insights(ctx: FetchContext) -> Iterator[Page]:
-    """One row per recent post: lifetime metrics as of this load."""
-    for posts in _recent_posts(ctx):
-        rows = []
+def fetch_post_insights(ctx: FetchContext, endpoint: Endpoint | None) -> Iterator[Page]:
+    """One item per recent post: its lifetime metrics (the last value of each) as of this load."""
+    assert endpoint
+    for posts in ctx.shared(POSTS):
+        items = []
         for post in posts:
             metrics: dict[str, Any] = {}
-            for page in _graph(ctx, f"/{post['id']}/insights", {"metric": INSIGHT_METRICS}):
+            for page in endpoint.pages(ctx, post_id=post["id"]):
                 for metric in page:
                     values = metric.get("values") or [{}]
                     metrics[metric.get("name")] = values[-1].get("value")
-            clicks = metrics.get("post_clicks_by_type")
-            rows.append(
-                {
-                    "post_id": post["id"],
-                    "impressions": metrics.get("post_impressions"),
-                    "reach": metrics.get("post_impressions_unique"),
-                    "reactions": _metric_total(metrics.get("post_reactions_by_type_total")),
-                    "link_clicks": clicks.get("link clicks", 0) if isinstance(clicks, dict) else clicks,
-                    "as_of": ctx.interval.end.isoformat(),
-                }
-            )
-        yield rows
+            items.append({"post_id": post["id"], "metrics": metrics, "as_of": ctx.interval.end.isoformat()})
+        yield items
+
+
+def _written_by_the_page(comment: dict[str, Any]) -> bool:
+    return dig(comment, "comment.from.id") == comment["page_id"]
+
+
+def _total(value: Any) -> Any:
+    """A by-type metric summed over its types."""
+    return sum(value.values()) if isinstance(value, dict) else value
+
+
+def _link_clicks(clicks: Any) -> Any:
+    return clicks.get("link clicks", 0) if isinstance(clicks, dict) else clicks
 
 
 SOURCE = Source(
@@ -185,52 +176,49 @@ SOURCE = Source(
     streams=(
         Stream(
             "posts",
-            pa.schema(
-                [
-                    pa.field("post_id", pa.string(), nullable=False),
-                    pa.field("created_time", TS, nullable=False),
-                    ("message", pa.string()),
-                    ("permalink_url", pa.string()),
-                    ("shares", pa.int64()),
-                ]
-            ),
-            ("post_id",),
-            fetch_posts,
             "Page posts of the lookback window (latest state per load).",
+            POSTS,
+            (
+                Column("post_id", STRING, "id", required=True),
+                Column("created_time", TS, required=True),
+                Column("message", STRING),
+                Column("permalink_url", STRING),
+                Column("shares", INT, "shares.count", default=0),
+            ),
+            primary_key=("post_id",),
+            fetch=fetch_posts,
             partition_by="created_time",
         ),
         Stream(
             "comments",
-            pa.schema(
-                [
-                    pa.field("comment_id", pa.string(), nullable=False),
-                    pa.field("post_id", pa.string(), nullable=False),
-                    ("parent_comment_id", pa.string()),
-                    pa.field("from_id", pa.string(), nullable=False),
-                    ("is_page_reply", pa.bool_()),
-                    pa.field("created_time", TS, nullable=False),
-                ]
-            ),
-            ("comment_id",),
-            fetch_comments,
             "Comments and replies, the page's own replies flagged.",
+            Endpoint(f"{API}/{{post_id}}/comments", "data", GRAPH, _comment_fields),
+            (
+                Column("comment_id", STRING, "comment.id", required=True),
+                Column("post_id", STRING, required=True),
+                Column("parent_comment_id", STRING, "comment.parent.id"),
+                Column("from_id", STRING, "comment.from.id", required=True),
+                Column("is_page_reply", BOOL, ITEM, transform=_written_by_the_page),
+                Column("created_time", TS, "comment.created_time", required=True),
+            ),
+            primary_key=("comment_id",),
+            fetch=fetch_comments,
             partition_by="created_time",
         ),
         Stream(
             "post_insights",
-            pa.schema(
-                [
-                    pa.field("post_id", pa.string(), nullable=False),
-                    ("impressions", pa.int64()),
-                    ("reach", pa.int64()),
-                    ("reactions", pa.int64()),
-                    ("link_clicks", pa.int64()),
-                    pa.field("as_of", TS, nullable=False),
-                ]
-            ),
-            ("post_id", "as_of"),
-            fetch_post_insights,
             "Lifetime post insights snapshot per load.",
+            Endpoint(f"{API}/{{post_id}}/insights", "data", GRAPH, _insight_metrics),
+            (
+                Column("post_id", STRING, required=True),
+                Column("impressions", INT, "metrics.post_impressions"),
+                Column("reach", INT, "metrics.post_impressions_unique"),
+                Column("reactions", INT, "metrics.post_reactions_by_type_total", transform=_total),
+                Column("link_clicks", INT, "metrics.post_clicks_by_type", transform=_link_clicks),
+                Column("as_of", TS, required=True),
+            ),
+            primary_key=("post_id", "as_of"),
+            fetch=fetch_post_insights,
         ),
     ),
 )

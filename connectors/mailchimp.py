@@ -1,23 +1,26 @@
 """Mailchimp Marketing API v3: campaigns, recipients, e-mail activity, unsubscribes and list members.
 
-Basic auth ``anystring:<api key>``; ``count``/``offset`` paging; ``""`` means missing.
+Basic auth ``anystring:<api key>``; ``count``/``offset`` paging; ``""`` means missing. The campaigns of an
+interval and its lookback are listed once and shared by the campaigns stream and the three reports.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
-import pyarrow as pa
 import requests
 
+from connectors.columns import INT, STRING, TS, Column
+from connectors.context import FetchContext
+from connectors.endpoints import Endpoint
 from connectors.http import ApiClient, Throttling
-from connectors.paging import Page, offset_pages
+from connectors.paging import OffsetPaging, Page
 from connectors.settings import ConnectionSettings
-from connectors.streams import DS_FIELD, FetchContext, Source, Stream, day_of
+from connectors.streams import Noted, Source, Stream, day_of
 
 API = "/3.0"
-TS = pa.timestamp("us", tz="UTC")
 
 
 def is_throttled(response: requests.Response) -> bool:
@@ -43,78 +46,74 @@ def make_client(settings: ConnectionSettings, interval: str) -> ApiClient:
     )
 
 
-def _campaigns(ctx: FetchContext, since_days: timedelta) -> Iterator[Page]:
-    assert ctx.client
-    params = {
+def _sent_since_the_lookback(ctx: FetchContext) -> dict[str, Any]:
+    """Campaigns sent in the interval, or up to the lookback before it (their reports still move)."""
+    return {
         "status": "sent",
-        "since_send_time": (ctx.interval.start - since_days).isoformat(),
+        "since_send_time": ctx.lookback_start.isoformat(),
         "before_send_time": ctx.interval.end.isoformat(),
     }
-    yield from offset_pages(ctx.client, ctx.url(API, "/campaigns"), params, "campaigns")
 
 
-def _sent_campaigns(ctx: FetchContext, since_days: timedelta) -> list[tuple[str, str]]:
-    """(id, send time) of the campaigns sent in the interval, or up to ``since_days`` before it."""
-    return [(c["id"], c.get("send_time")) for page in _campaigns(ctx, since_days) for c in page]
+def _activity_since(ctx: FetchContext) -> dict[str, Any]:
+    return {"since": ctx.interval.start.isoformat()}
 
 
-def fetch_campaigns(ctx: FetchContext) -> Iterator[Page]:
-    for page in _campaigns(ctx, timedelta(0)):
-        yield [
-            {
-                "campaign_id": c.get("id"),
-                "campaign_type": c.get("type"),
-                "status": c.get("status"),
-                "send_time": c.get("send_time"),
-                "emails_sent": c.get("emails_sent"),
-                "list_id": (c.get("recipients") or {}).get("list_id"),
-                "subject_line": (c.get("settings") or {}).get("subject_line"),
-                "title": (c.get("settings") or {}).get("title"),
-            }
-            for c in page
-        ]
+def _members_changed_since(ctx: FetchContext) -> dict[str, Any]:
+    return {"since_last_changed": ctx.since.isoformat()}
 
 
-def fetch_sent_to(ctx: FetchContext) -> Iterator[Page]:
+OFFSET = OffsetPaging()
+CAMPAIGNS = Endpoint(f"{API}/campaigns", "campaigns", OFFSET, _sent_since_the_lookback)
+LISTS = Endpoint(f"{API}/lists", "lists", OFFSET)
+
+
+def _sent_in_interval(ctx: FetchContext, page: Page) -> Page:
+    return [c for c in page if ctx.in_interval(c.get("send_time"))]
+
+
+def _sent_campaigns(ctx: FetchContext, *, within_interval: bool) -> list[tuple[str, Any]]:
+    """(id, send time) of the campaigns sent in the interval, or else within the lookback before it."""
+    return [
+        (c["id"], c.get("send_time"))
+        for page in ctx.shared(CAMPAIGNS)
+        for c in (_sent_in_interval(ctx, page) if within_interval else page)
+    ]
+
+
+def fetch_campaigns(ctx: FetchContext, _endpoint: Endpoint | None) -> Iterator[Page]:
+    """The campaigns sent in the interval, from the listing the reports share."""
+    for page in ctx.shared(CAMPAIGNS):
+        yield _sent_in_interval(ctx, page)
+
+
+def fetch_sent_to(ctx: FetchContext, endpoint: Endpoint | None) -> Iterator[Page]:
     """Recipients of the campaigns sent in the interval; they land on the campaign's send day."""
-    assert ctx.client
-    for campaign_id, send_time in _sent_campaigns(ctx, timedelta(0)):
-        url = ctx.url(API, f"/reports/{campaign_id}/sent-to")
-        on_send_day = {DS_FIELD: send_day} if (send_day := day_of(send_time)) else {}
-        for page in offset_pages(ctx.client, url, {}, "sent_to"):
-            yield [{**r, "campaign_id": campaign_id, **on_send_day} for r in page]
+    assert endpoint
+    for campaign_id, send_time in _sent_campaigns(ctx, within_interval=True):
+        send_day = day_of(send_time)
+        for page in endpoint.pages(ctx, id=campaign_id):
+            yield [Noted({**r, "campaign_id": campaign_id}, ds=send_day) for r in page]
 
 
-def fetch_email_activity(ctx: FetchContext) -> Iterator[Page]:
-    """One row per activity entry (every open and click), for campaigns sent within the lookback."""
-    assert ctx.client
-    for campaign_id, send_time in _sent_campaigns(ctx, ctx.lookback):
-        url = ctx.url(API, f"/reports/{campaign_id}/email-activity")
-        for page in offset_pages(ctx.client, url, {"since": ctx.interval.start.isoformat()}, "emails"):
-            rows = []
-            for recipient in page:
-                for action in recipient.get("activity") or []:
-                    at = action.get("timestamp")
-                    if ctx.in_interval(at) and ctx.within_lookback(send_time, at):
-                        rows.append(
-                            {
-                                "campaign_id": campaign_id,
-                                "email_id": recipient.get("email_id"),
-                                "email_address": recipient.get("email_address"),
-                                "action": action.get("action"),
-                                "action_type": action.get("type"),
-                                "occurred_at": action.get("timestamp"),
-                                "url": action.get("url"),
-                            }
-                        )
-            yield rows
+def fetch_email_activity(ctx: FetchContext, endpoint: Endpoint | None) -> Iterator[Page]:
+    """One item per activity entry (every open and click), for campaigns sent within the lookback."""
+    assert endpoint
+    for campaign_id, send_time in _sent_campaigns(ctx, within_interval=False):
+        for page in endpoint.pages(ctx, id=campaign_id):
+            yield [
+                {"campaign_id": campaign_id, "recipient": recipient, "activity": action}
+                for recipient in page
+                for action in recipient.get("activity") or []
+                if ctx.in_interval(action.get("timestamp"))
+                and ctx.within_lookback(send_time, action.get("timestamp"))
+            ]
 
 
-def fetch_unsubscribes(ctx: FetchContext) -> Iterator[Page]:
-    assert ctx.client
-    for campaign_id, send_time in _sent_campaigns(ctx, ctx.lookback):
-        url = ctx.url(API, f"/reports/{campaign_id}/unsubscribed")
-        for page in offset_pages(ctx.client, url, {}, "unsubscribes"):
+def fetch_unsubscribes(ctx: FetchContext, endpoint: Endpoint | None) -> Iterator[Page]:
+    assert endpoint
+    for campaign_id, send_time in _sent_campaigns(ctx, within_interval=False):
+        for page in endpoint.pages(ctx, id=campaign_id):
             yield [
                 {**r, "campaign_id": campaign_id}
                 for r in page
@@ -122,25 +121,12 @@ def fetch_unsubscribes(ctx: FetchContext) -> Iterator[Page]:
             ]
 
 
-def fetch_members(ctx: FetchContext) -> Iterator[Page]:
-    """Members changed since the cursor (their current state; staging keeps the newest)."""
-    assert ctx.client
-    for lists_page in offset_pages(ctx.client, ctx.url(API, "/lists"), {}, "lists"):
+def fetch_members(ctx: FetchContext, endpoint: Endpoint | None) -> Iterator[Page]:
+    """Members changed since the cursor (their current state; staging keeps the newest), list by list."""
+    assert endpoint
+    for lists_page in LISTS.pages(ctx):
         for mailing_list in lists_page:
-            url = ctx.url(API, f"/lists/{mailing_list['id']}/members")
-            params = {"since_last_changed": ctx.since.isoformat()}
-            for page in offset_pages(ctx.client, url, params, "members"):
-                yield [
-                    {
-                        "member_id": m.get("id"),
-                        "list_id": m.get("list_id"),
-                        "email_address": m.get("email_address"),
-                        "status": m.get("status"),
-                        "country": (m.get("merge_fields") or {}).get("COUNTRY"),
-                        "last_changed": m.get("last_changed"),
-                    }
-                    for m in page
-                ]
+            yield from endpoint.pages(ctx, id=mailing_list["id"])
 
 
 SOURCE = Source(
@@ -153,86 +139,83 @@ SOURCE = Source(
     streams=(
         Stream(
             "campaigns",
-            pa.schema(
-                [
-                    pa.field("campaign_id", pa.string(), nullable=False),
-                    ("campaign_type", pa.string()),
-                    ("status", pa.string()),
-                    pa.field("send_time", TS, nullable=False),
-                    ("emails_sent", pa.int64()),
-                    ("list_id", pa.string()),
-                    ("subject_line", pa.string()),
-                    ("title", pa.string()),
-                ]
-            ),
-            ("campaign_id",),
-            fetch_campaigns,
             "Sent campaigns.",
+            CAMPAIGNS,
+            (
+                Column("campaign_id", STRING, "id", required=True),
+                Column("campaign_type", STRING, "type"),
+                Column("status", STRING),
+                Column("send_time", TS, required=True),
+                Column("emails_sent", INT),
+                Column("list_id", STRING, "recipients.list_id"),
+                Column("subject_line", STRING, "settings.subject_line"),
+                Column("title", STRING, "settings.title"),
+            ),
+            primary_key=("campaign_id",),
+            fetch=fetch_campaigns,
             partition_by="send_time",
         ),
         Stream(
             "sent_to",
-            pa.schema(
-                [
-                    pa.field("campaign_id", pa.string(), nullable=False),
-                    pa.field("email_id", pa.string(), nullable=False),
-                    pa.field("email_address", pa.string(), nullable=False),
-                    ("status", pa.string()),
-                ]
-            ),
-            ("campaign_id", "email_id"),
-            fetch_sent_to,
             "Recipients of each campaign, with bounce status.",
+            Endpoint(f"{API}/reports/{{id}}/sent-to", "sent_to", OFFSET),
+            (
+                Column("campaign_id", STRING, required=True),
+                Column("email_id", STRING, required=True),
+                Column("email_address", STRING, required=True),
+                Column("status", STRING),
+            ),
+            primary_key=("campaign_id", "email_id"),
+            fetch=fetch_sent_to,
+            whole_item=True,
         ),
         Stream(
             "email_activity",
-            pa.schema(
-                [
-                    pa.field("campaign_id", pa.string(), nullable=False),
-                    pa.field("email_id", pa.string(), nullable=False),
-                    ("email_address", pa.string()),
-                    pa.field("action", pa.string(), nullable=False),
-                    ("action_type", pa.string()),
-                    pa.field("occurred_at", TS, nullable=False),
-                    ("url", pa.string()),
-                ]
-            ),
-            ("campaign_id", "email_id", "action", "occurred_at"),
-            fetch_email_activity,
             "Opens, clicks and bounces, one row per activity entry.",
+            Endpoint(f"{API}/reports/{{id}}/email-activity", "emails", OFFSET, _activity_since),
+            (
+                Column("campaign_id", STRING, required=True),
+                Column("email_id", STRING, "recipient.email_id", required=True),
+                Column("email_address", STRING, "recipient.email_address"),
+                Column("action", STRING, "activity.action", required=True),
+                Column("action_type", STRING, "activity.type"),
+                Column("occurred_at", TS, "activity.timestamp", required=True),
+                Column("url", STRING, "activity.url"),
+            ),
+            primary_key=("campaign_id", "email_id", "action", "occurred_at"),
+            fetch=fetch_email_activity,
             partition_by="occurred_at",
         ),
         Stream(
             "unsubscribes",
-            pa.schema(
-                [
-                    pa.field("campaign_id", pa.string(), nullable=False),
-                    pa.field("email_id", pa.string(), nullable=False),
-                    ("email_address", pa.string()),
-                    pa.field("timestamp", TS, nullable=False),
-                    ("reason", pa.string()),
-                ]
-            ),
-            ("campaign_id", "email_id"),
-            fetch_unsubscribes,
             "Unsubscribes attributed to a campaign.",
+            Endpoint(f"{API}/reports/{{id}}/unsubscribed", "unsubscribes", OFFSET),
+            (
+                Column("campaign_id", STRING, required=True),
+                Column("email_id", STRING, required=True),
+                Column("email_address", STRING),
+                Column("timestamp", TS, required=True),
+                Column("reason", STRING),
+            ),
+            primary_key=("campaign_id", "email_id"),
+            fetch=fetch_unsubscribes,
             partition_by="timestamp",
+            whole_item=True,
         ),
         Stream(
             "members",
-            pa.schema(
-                [
-                    pa.field("member_id", pa.string(), nullable=False),
-                    ("list_id", pa.string()),
-                    pa.field("email_address", pa.string(), nullable=False),
-                    ("status", pa.string()),
-                    ("country", pa.string()),
-                    pa.field("last_changed", TS, nullable=False),
-                ]
-            ),
-            ("list_id", "member_id"),
-            fetch_members,
             "Audience members (newest state per load).",
+            Endpoint(f"{API}/lists/{{id}}/members", "members", OFFSET, _members_changed_since),
+            (
+                Column("member_id", STRING, "id", required=True),
+                Column("list_id", STRING),
+                Column("email_address", STRING, required=True),
+                Column("status", STRING),
+                Column("country", STRING, "merge_fields.COUNTRY"),
+                Column("last_changed", TS, required=True),
+            ),
+            primary_key=("list_id", "member_id"),
+            fetch=fetch_members,
             full_history_first=True,
             partition_by="last_changed",
         ),

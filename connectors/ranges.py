@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from connectors.landing import Manifest, is_landed
+from connectors.listings import Listings
 from connectors.settings import ConnectionSettings, Interval
 from connectors.state import load_state
 from connectors.streams import Source, extract
@@ -114,14 +115,18 @@ def land_windows(
     """Land the windows, ``Source.concurrency`` at a time; returns the partitions landed, by day.
 
     On the first failure no new window starts; the windows already running finish (what they land is
-    whole), and the failure is raised, its notes naming the entity and the window's days.
+    whole), and the failure is raised, its notes naming the entity and the window's days. A parent listing
+    (campaigns, posts) is fetched once per window's interval and shared by the entities that read it.
     """
     landed: list[Manifest] = []
+    listings = Listings()
 
     def land(window: Window) -> None:
         interval = Interval.for_days(window.first, window.last)
         try:
-            manifests = extract(source, window.entity, settings, interval, landing_root, window.full_history)
+            manifests = extract(
+                source, window.entity, settings, interval, landing_root, window.full_history, listings
+            )
         except Exception as exc:
             exc.add_note(f"while landing {source.name}.{window} (nothing of that window landed)")
             raise

@@ -5,19 +5,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
 
 import pyarrow as pa
 import requests
 
+from connectors.columns import INT, STRING, TS, Column
+from connectors.context import FetchContext
+from connectors.endpoints import Endpoint
 from connectors.http import ApiClient, Throttling
 from connectors.pacing import RateLimit
-from connectors.paging import Page, follow_pages
+from connectors.paging import NextUrlPaging
 from connectors.settings import ConnectionSettings
-from connectors.streams import FetchContext, Source, Stream
+from connectors.streams import Source, Stream
 
 API = "/admin/api/2024-10"
-TS = pa.timestamp("us", tz="UTC")
 # The REST Admin API's leaky bucket: 40 requests, leaking 2 a second (Plus: 400, 20 a second).
 RATE_LIMITS = (RateLimit(40, 20.0, "bucket_size", leaks=True),)
 
@@ -48,38 +50,12 @@ def make_client(settings: ConnectionSettings, interval: str) -> ApiClient:
     )
 
 
-def fetch_orders(ctx: FetchContext) -> Iterator[Page]:
-    assert ctx.client
-    params = {
-        "updated_at_min": ctx.since.isoformat(),
-        "status": "any",
-        "limit": 250,
-    }
-    pages = follow_pages(
-        ctx.client,
-        ctx.url(API, "/orders.json"),
-        params,
-        items=lambda body: body.get("orders") or [],
-        next_url=lambda response, _body: response.links.get("next", {}).get("url"),
-    )
-    for page in pages:
-        yield [
-            {
-                "order_id": o.get("id"),
-                "order_name": o.get("name"),
-                "email": o.get("email"),
-                "customer_id": (o.get("customer") or {}).get("id"),
-                "customer_email": (o.get("customer") or {}).get("email"),
-                "created_at": o.get("created_at"),
-                "updated_at": o.get("updated_at"),
-                "cancelled_at": o.get("cancelled_at"),
-                "currency": o.get("currency"),
-                "total_price": o.get("total_price"),
-                "financial_status": o.get("financial_status"),
-                "country_code": (o.get("billing_address") or {}).get("country_code"),
-            }
-            for o in page
-        ]
+def _orders_updated_since(ctx: FetchContext) -> dict[str, Any]:
+    return {"updated_at_min": ctx.since.isoformat(), "status": "any", "limit": 250}
+
+
+def _link_header_next(response: requests.Response, _body: object) -> str | None:
+    return response.links.get("next", {}).get("url")
 
 
 SOURCE = Source(
@@ -90,25 +66,23 @@ SOURCE = Source(
     streams=(
         Stream(
             "orders",
-            pa.schema(
-                [
-                    pa.field("order_id", pa.int64(), nullable=False),
-                    ("order_name", pa.string()),
-                    ("email", pa.string()),
-                    ("customer_id", pa.int64()),
-                    ("customer_email", pa.string()),
-                    pa.field("created_at", TS, nullable=False),
-                    pa.field("updated_at", TS, nullable=False),
-                    ("cancelled_at", TS),
-                    ("currency", pa.string()),
-                    pa.field("total_price", pa.decimal128(18, 2), nullable=False),
-                    ("financial_status", pa.string()),
-                    ("country_code", pa.string()),
-                ]
-            ),
-            ("order_id",),
-            fetch_orders,
             "Orders, newest state per load.",
+            Endpoint(f"{API}/orders.json", "orders", NextUrlPaging(_link_header_next), _orders_updated_since),
+            (
+                Column("order_id", INT, "id", required=True),
+                Column("order_name", STRING, "name"),
+                Column("email", STRING),
+                Column("customer_id", INT, "customer.id"),
+                Column("customer_email", STRING, "customer.email"),
+                Column("created_at", TS, required=True),
+                Column("updated_at", TS, required=True),
+                Column("cancelled_at", TS),
+                Column("currency", STRING),
+                Column("total_price", pa.decimal128(18, 2), required=True),
+                Column("financial_status", STRING),
+                Column("country_code", STRING, "billing_address.country_code"),
+            ),
+            primary_key=("order_id",),
             full_history_first=True,
             partition_by="updated_at",
         ),

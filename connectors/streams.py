@@ -1,57 +1,35 @@
-"""Stream definitions and the one function that lands a stream's interval, one partition per day."""
+"""Streams, declared once, and the one function that lands a stream's interval, one partition per day.
+
+A stream names its endpoint (path, where the items are, paginator, query), its columns (name, JSON path,
+Arrow type, and a named transform where a path is not enough), its primary key and the field whose day
+is a record's partition; the record mapping and the Parquet schema are derived from the columns.
+``connectors/shopify.py`` is the smallest example; ``mailchimp.py`` and ``facebook.py`` show child
+streams reading a parent listing that is fetched once per interval.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
+from connectors.columns import Column, row_of, schema_of
+from connectors.context import FetchContext
+from connectors.endpoints import Endpoint
 from connectors.errors import BadRecord
 from connectors.http import ApiClient
 from connectors.landing import IntervalWriter, Manifest
+from connectors.listings import Listings
+from connectors.paging import Page
 from connectors.records import parse_timestamp
 from connectors.settings import ConnectionSettings, Interval
 from connectors.state import load_state, update_state
 
-Page = list[dict[str, Any]]
 FULL_HISTORY = datetime(2000, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class FetchContext:
-    """Everything a stream's fetch needs for one interval."""
-
-    settings: ConnectionSettings
-    interval: Interval
-    client: ApiClient | None
-    lookback: timedelta
-    since: datetime
-
-    def in_interval(self, value: Any) -> bool:
-        """A timestamp inside the interval; an unparseable one is kept so that it gets quarantined."""
-        try:
-            return self.interval.contains(parse_timestamp(value))
-        except BadRecord:
-            return True
-
-    def url(self, api_path: str, path: str) -> str:
-        return f"{self.settings.base_url.rstrip('/')}{api_path}{path}"
-
-    def within_lookback(self, parent_created: Any, value: Any) -> bool:
-        """A child record (an open, a comment) at ``value`` whose parent (campaign, post) was created at
-        ``parent_created``: the nightly run of the child's day reads parents created up to the lookback
-        before that day, so a range keeps exactly what those nightly runs would have landed."""
-        try:
-            day = parse_timestamp(value).date()
-            return (
-                parse_timestamp(parent_created) >= datetime.combine(day, time(), tzinfo=UTC) - self.lookback
-            )
-        except BadRecord:
-            return True
 
 
 def day_of(value: Any) -> str | None:
@@ -68,8 +46,31 @@ DS_FIELD = "_ds"  # a record may name its partition day itself (event files are 
 
 
 @dataclass(frozen=True)
+class Noted:
+    """A vendor item with what its fetch knows of it besides its fields: the day it lands on (``ds``),
+    where it was read (``position``) and, for one that cannot be read, why (``error``; ``item`` is then
+    what was read, quarantined as it is)."""
+
+    item: Any
+    ds: str | None = None
+    position: str | None = None
+    error: str | None = None
+
+
+def every_page(ctx: FetchContext, endpoint: Endpoint | None) -> Iterator[Page]:
+    """A stream read in one pass through its endpoint."""
+    assert endpoint
+    yield from endpoint.pages(ctx)
+
+
+@dataclass(frozen=True)
 class Stream:
-    """One landed entity: its schema, its key and how to fetch its pages for an interval.
+    """One landed entity, declared once: where its items come from, its columns (from which both the
+    record mapping and the Parquet schema follow), its key and the field that dates a record.
+
+    ``fetch`` yields pages of vendor items from ``endpoint`` (default: every page of it); a child stream's
+    fetch reads its parent listing through ``FetchContext.shared``. ``whole_item``: the record keeps every
+    field of the vendor's item (they are named as the columns are), so that a quarantined one shows it all.
 
     ``partition_by`` is the field whose UTC day is the record's landing partition (clamped into the
     interval: a state export's older and newer changes land on its first and last day); ``None`` means
@@ -79,13 +80,34 @@ class Stream:
     """
 
     entity: str
-    schema: pa.Schema
+    description: str
+    endpoint: Endpoint | None
+    columns: tuple[Column, ...]
     primary_key: tuple[str, ...]
-    fetch: Callable[[FetchContext], Iterator[Page]]
-    description: str = ""
-    full_history_first: bool = False
+    fetch: Callable[[FetchContext, Endpoint | None], Iterator[Page]] = every_page
     partition_by: str | None = None
+    full_history_first: bool = False
     window_days: int | None = WINDOW_DAYS
+    whole_item: bool = False
+    schema: pa.Schema = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "schema", schema_of(self.columns))
+
+    def record(self, entry: Any) -> dict[str, Any]:
+        """The flat record of one fetched item, with its notes for the landing."""
+        if not isinstance(entry, Noted):
+            return dict(entry) if self.whole_item else row_of(self.columns, entry)
+        record = {"_error": entry.error, "_raw": entry.item} if entry.error else self.record(entry.item)
+        if entry.position is not None:
+            record["_position"] = entry.position
+        if entry.ds is not None:
+            record[DS_FIELD] = entry.ds
+        return record
+
+    def pages(self, ctx: FetchContext) -> Iterator[list[dict[str, Any]]]:
+        for page in self.fetch(ctx, self.endpoint):
+            yield [self.record(entry) for entry in page]
 
     def range_window_days(self, settings: ConnectionSettings) -> int | None:
         """Days fetched in one pass of a range (the connection's ``window_days``, else the stream's);
@@ -148,10 +170,12 @@ def extract(
     interval: Interval,
     landing_root: Path,
     full_history: bool | None = None,
+    listings: Listings | None = None,
 ) -> list[Manifest]:
     """Land one entity for an interval of whole days, one partition per day; each is replaced whole,
     or all are left as they were on error. ``full_history``: whether a state export reads everything
-    (default: when the interval starts on or before the first day landed so far)."""
+    (default: when the interval starts on or before the first day landed so far); ``listings``: the
+    parent listings shared with the run's other streams (default: this call's own)."""
     stream = source.stream(entity)
     days = interval.days()
     client = source.make_client(settings, str(interval)) if source.make_client else None
@@ -176,9 +200,9 @@ def extract(
         full_history = state.is_initial(interval.ds)
     if stream.full_history_first and full_history:
         since = FULL_HISTORY
-    context = FetchContext(settings, interval, client, lookback, since)
+    context = FetchContext(settings, interval, client, lookback, since, listings or Listings())
     try:
-        for page_number, page in enumerate(stream.fetch(context), start=1):
+        for page_number, page in enumerate(stream.pages(context), start=1):
             writer.write_page((f"page {page_number} item {i}", record) for i, record in enumerate(page))
     except BaseException:
         writer.abort()

@@ -5,19 +5,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
-import pyarrow as pa
+import requests
 
+from connectors.columns import INT, STRING, TS, Column
+from connectors.context import FetchContext
+from connectors.endpoints import Endpoint
 from connectors.http import ApiClient
 from connectors.pacing import RateLimit
-from connectors.paging import Page, follow_pages
+from connectors.paging import NextUrlPaging
 from connectors.settings import ConnectionSettings
-from connectors.streams import FetchContext, Source, Stream
+from connectors.streams import Source, Stream
 
 API = "/v1"
-TS = pa.timestamp("us", tz="UTC")
 # Trustpilot asks clients to stay under 833 calls per 5 minutes (10,000 an hour).
 RATE_LIMITS = (RateLimit(833, 300.0, "requests_per_5_minutes"),)
 
@@ -34,42 +36,27 @@ def make_client(settings: ConnectionSettings, interval: str) -> ApiClient:
     )
 
 
-def _next_page(body: dict) -> str | None:
+def _next_page_link(_response: requests.Response, body: dict) -> str | None:
     return next((link["href"] for link in body.get("links") or [] if link.get("rel") == "next-page"), None)
 
 
-def fetch_reviews(ctx: FetchContext) -> Iterator[Page]:
+def _created_since(ctx: FetchContext) -> dict[str, Any]:
     """Reviews created in the lookback window too: Trustpilot filters by creation, replies come later."""
-    assert ctx.client
-    unit = ctx.settings.require_extra("business_unit_id", "trustpilot")
-    params = {
+    return {
         "startDateTime": ctx.since.strftime("%Y-%m-%dT%H:%M:%S"),
         "endDateTime": ctx.interval.end.strftime("%Y-%m-%dT%H:%M:%S"),
         "orderBy": "createdat.asc",
         "page": 1,
         "perPage": 100,
     }
-    pages = follow_pages(
-        ctx.client,
-        ctx.url(API, f"/private/business-units/{unit}/reviews"),
-        params,
-        items=lambda body: body.get("reviews") or [],
-        next_url=lambda _response, body: _next_page(body),
-    )
-    for page in pages:
-        yield [
-            {
-                "review_id": r.get("id"),
-                "stars": r.get("stars"),
-                "created_at": r.get("createdAt"),
-                "consumer_id": (r.get("consumer") or {}).get("id"),
-                "referral_email": r.get("referralEmail"),
-                "language": r.get("language"),
-                "reply_created_at": (r.get("companyReply") or {}).get("createdAt"),
-            }
-            for r in page
-        ]
 
+
+REVIEWS = Endpoint(
+    f"{API}/private/business-units/{{business_unit_id}}/reviews",
+    "reviews",
+    NextUrlPaging(_next_page_link),
+    _created_since,
+)
 
 SOURCE = Source(
     name="trustpilot",
@@ -80,20 +67,18 @@ SOURCE = Source(
     streams=(
         Stream(
             "reviews",
-            pa.schema(
-                [
-                    pa.field("review_id", pa.string(), nullable=False),
-                    pa.field("stars", pa.int64(), nullable=False),
-                    pa.field("created_at", TS, nullable=False),
-                    ("consumer_id", pa.string()),
-                    ("referral_email", pa.string()),
-                    ("language", pa.string()),
-                    ("reply_created_at", TS),
-                ]
-            ),
-            ("review_id",),
-            fetch_reviews,
             "Reviews of the lookback window, with the company reply time (newest state per load).",
+            REVIEWS,
+            (
+                Column("review_id", STRING, "id", required=True),
+                Column("stars", INT, required=True),
+                Column("created_at", TS, "createdAt", required=True),
+                Column("consumer_id", STRING, "consumer.id"),
+                Column("referral_email", STRING, "referralEmail"),
+                Column("language", STRING),
+                Column("reply_created_at", TS, "companyReply.createdAt"),
+            ),
+            primary_key=("review_id",),
             partition_by="created_at",
         ),
     ),

@@ -7,45 +7,39 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import fsspec
-import pyarrow as pa
 
+from connectors.columns import ITEM, STRING, TS, Column
+from connectors.context import FetchContext
+from connectors.endpoints import Endpoint
 from connectors.paging import Page
-from connectors.streams import DS_FIELD, FetchContext, Source, Stream
+from connectors.streams import Noted, Source, Stream
 
-TS = pa.timestamp("us", tz="UTC")
 PAGE_SIZE = 5000
 EVENT_TYPES = ("page", "screen", "track", "identify")
 
 
-def _flatten(event: dict) -> dict:
+def _email_in_traits(event: dict) -> Any:
+    """The e-mail of the event's traits, top-level (identify) or in its context (the others)."""
     traits = event.get("traits") or (event.get("context") or {}).get("traits") or {}
-    return {
-        "message_id": event.get("messageId"),
-        "event_type": event.get("type"),
-        "anonymous_id": event.get("anonymousId"),
-        "user_id": event.get("userId"),
-        "email": traits.get("email") if isinstance(traits, dict) else None,
-        "name": event.get("name"),
-        "event": event.get("event"),
-        "occurred_at": event.get("timestamp"),
-    }
+    return traits.get("email") if isinstance(traits, dict) else None
 
 
-def _parse_line(line: str, position: str) -> dict:
+def _parse_line(line: str, day: str, position: str) -> Noted:
     try:
         event = json.loads(line)
     except json.JSONDecodeError as exc:
-        return {"_position": position, "_error": f"invalid JSON: {exc.msg}", "_raw": line[:1000]}
+        return Noted(line[:1000], day, position, error=f"invalid JSON: {exc.msg}")
     if not isinstance(event, dict):
-        return {"_position": position, "_error": "event is not a JSON object", "_raw": line[:1000]}
+        return Noted(line[:1000], day, position, error="event is not a JSON object")
     if event.get("type") not in EVENT_TYPES:
-        return {"_position": position, "_error": f"unknown event type {event.get('type')!r}", "_raw": event}
-    return {**_flatten(event), "_position": position}
+        return Noted(event, day, position, error=f"unknown event type {event.get('type')!r}")
+    return Noted(event, day, position)
 
 
-def fetch_events(ctx: FetchContext) -> Iterator[Page]:
+def fetch_events(ctx: FetchContext, _files: Endpoint | None) -> Iterator[Page]:
     """The files of each day of the interval; a file's events land on the day its name gives."""
     fs, root = fsspec.core.url_to_fs(ctx.settings.base_url)
     for day in ctx.interval.days():
@@ -54,7 +48,7 @@ def fetch_events(ctx: FetchContext) -> Iterator[Page]:
             with fs.open(path, "r") as handle:
                 for number, line in enumerate(handle, start=1):
                     if line.strip():
-                        page.append({**_parse_line(line, f"{path}:{number}"), DS_FIELD: day.isoformat()})
+                        page.append(_parse_line(line, day.isoformat(), f"{path}:{number}"))
                     if len(page) >= PAGE_SIZE:
                         yield page
                         page = []
@@ -68,21 +62,20 @@ SOURCE = Source(
     streams=(
         Stream(
             "events",
-            pa.schema(
-                [
-                    pa.field("message_id", pa.string(), nullable=False),
-                    pa.field("event_type", pa.string(), nullable=False),
-                    pa.field("anonymous_id", pa.string(), nullable=False),
-                    ("user_id", pa.string()),
-                    ("email", pa.string()),
-                    ("name", pa.string()),
-                    ("event", pa.string()),
-                    pa.field("occurred_at", TS, nullable=False),
-                ]
-            ),
-            ("message_id",),
-            fetch_events,
             "Segment page, screen, track and identify events.",
+            None,  # files, not an API: ``fetch_events`` reads them
+            (
+                Column("message_id", STRING, "messageId", required=True),
+                Column("event_type", STRING, "type", required=True),
+                Column("anonymous_id", STRING, "anonymousId", required=True),
+                Column("user_id", STRING, "userId"),
+                Column("email", STRING, ITEM, transform=_email_in_traits),
+                Column("name", STRING),
+                Column("event", STRING),
+                Column("occurred_at", TS, "timestamp", required=True),
+            ),
+            primary_key=("message_id",),
+            fetch=fetch_events,
         ),
     ),
 )

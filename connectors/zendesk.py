@@ -6,22 +6,24 @@ Basic auth ``{email}/token:{api token}``; cursor exports until ``end_of_stream``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
-import pyarrow as pa
 import requests
 
+from connectors.columns import BOOL, INT, STRING, TS, Column
+from connectors.context import FetchContext
+from connectors.endpoints import Endpoint
 from connectors.errors import BadRecord
 from connectors.http import ApiClient, Throttling
 from connectors.pacing import RateLimit
-from connectors.paging import Page, follow_pages
+from connectors.paging import NextUrlPaging, Page
 from connectors.records import parse_timestamp
 from connectors.settings import ConnectionSettings
-from connectors.streams import FetchContext, Source, Stream
+from connectors.streams import Source, Stream
 
 API = "/api/v2"
-TS = pa.timestamp("us", tz="UTC")
 # Incremental exports: 10 requests a minute (30 with the High Volume add-on); every endpoint: the plan's
 # requests a minute (200 on Team, 400 Growth and Professional, 700 Enterprise, 2,500 Enterprise Plus).
 RATE_LIMITS = (
@@ -75,19 +77,16 @@ def make_client(settings: ConnectionSettings, interval: str) -> ApiClient:
     )
 
 
-def _cursor_export(
-    ctx: FetchContext, path: str, items: Callable[[dict], Page], params: dict
-) -> Iterator[Page]:
-    """An incremental cursor export from the stream's cursor until ``end_of_stream``."""
-    assert ctx.client
-    start = int(ctx.since.timestamp())
-    yield from follow_pages(
-        ctx.client,
-        ctx.url(API, path),
-        {"start_time": start, **params},
-        items=items,
-        next_url=lambda _response, body: None if body.get("end_of_stream") else body.get("after_url"),
-    )
+def _after_url(_response: requests.Response, body: dict) -> str | None:
+    return None if body.get("end_of_stream") else body.get("after_url")
+
+
+def _next_page_until_end(_response: requests.Response, body: dict) -> str | None:
+    return None if body.get("end_of_stream") else body.get("next_page")
+
+
+def _next_link_while_more(_response: requests.Response, body: dict) -> str | None:
+    return (body.get("links") or {}).get("next") if (body.get("meta") or {}).get("has_more") else None
 
 
 def _tickets_with_metric_sets(body: dict) -> Page:
@@ -96,61 +95,35 @@ def _tickets_with_metric_sets(body: dict) -> Page:
     return [{**t, "metric_set": metrics.get(t.get("id"), {})} for t in body.get("tickets") or []]
 
 
-def fetch_tickets(ctx: FetchContext) -> Iterator[Page]:
-    """Tickets updated since the cursor, as they are now; deleted ones keep status ``deleted``."""
-    path = "/incremental/tickets/cursor.json"
-    for page in _cursor_export(ctx, path, _tickets_with_metric_sets, {"include": "metric_sets"}):
-        yield [
-            {
-                "ticket_id": t.get("id"),
-                "status": t.get("status"),
-                "requester_id": t.get("requester_id"),
-                "channel": (t.get("via") or {}).get("channel"),
-                "created_at": t.get("created_at"),
-                "updated_at": t.get("updated_at"),
-                "solved_at": t["metric_set"].get("solved_at"),
-                "replies": t["metric_set"].get("replies"),
-            }
-            for t in page
-        ]
+def _export_from_cursor(ctx: FetchContext) -> dict[str, Any]:
+    """An incremental cursor export from the stream's cursor until ``end_of_stream``."""
+    return {"start_time": int(ctx.since.timestamp())}
 
 
-def fetch_users(ctx: FetchContext) -> Iterator[Page]:
-    for page in _cursor_export(
-        ctx, "/incremental/users/cursor.json", lambda body: body.get("users") or [], {}
-    ):
-        yield [
-            {
-                "user_id": u.get("id"),
-                "email": u.get("email"),
-                "role": u.get("role"),
-                "updated_at": u.get("updated_at"),
-            }
-            for u in page
-        ]
+def _export_with_metric_sets(ctx: FetchContext) -> dict[str, Any]:
+    return {**_export_from_cursor(ctx), "include": "metric_sets"}
 
 
-def fetch_ticket_comments(ctx: FetchContext) -> Iterator[Page]:
+def _comment_events_of_interval(ctx: FetchContext) -> dict[str, Any]:
+    return {"start_time": int(ctx.interval.start.timestamp()), "include": "comment_events"}
+
+
+def _ratings_updated_in_lookback(ctx: FetchContext) -> dict[str, Any]:
+    """Ratings updated in the lookback window (CSAT is often answered days after the solve)."""
+    return {
+        "start_time": int(ctx.since.timestamp()),
+        "end_time": int(ctx.interval.end.timestamp()),
+        "page[size]": 100,
+    }
+
+
+def fetch_ticket_comments(ctx: FetchContext, endpoint: Endpoint | None) -> Iterator[Page]:
     """Comment events of the interval from the time-based ticket-events export, which is in time order:
-    paging stops at the first page that reaches past the interval."""
-    assert ctx.client
-    params = {"start_time": int(ctx.interval.start.timestamp()), "include": "comment_events"}
-    pages = follow_pages(
-        ctx.client,
-        ctx.url(API, "/incremental/ticket_events.json"),
-        params,
-        items=lambda body: body.get("ticket_events") or [],
-        next_url=lambda _response, body: None if body.get("end_of_stream") else body.get("next_page"),
-    )
-    for page in pages:
+    paging stops at the first page that reaches past the interval. One item per comment, with its event."""
+    assert endpoint
+    for page in endpoint.pages(ctx):
         yield [
-            {
-                "comment_id": child.get("id"),
-                "ticket_id": event.get("ticket_id"),
-                "author_id": child.get("author_id"),
-                "is_public": child.get("public"),
-                "created_at": event.get("created_at"),
-            }
+            {"event": event, "comment": child}
             for event in page
             if ctx.in_interval(event.get("created_at"))
             for child in event.get("child_events") or []
@@ -167,36 +140,7 @@ def _after_interval(ctx: FetchContext, value: object) -> bool:
         return False
 
 
-def fetch_satisfaction_ratings(ctx: FetchContext) -> Iterator[Page]:
-    """Ratings updated in the lookback window (CSAT is often answered days after the solve)."""
-    assert ctx.client
-    params = {
-        "start_time": int(ctx.since.timestamp()),
-        "end_time": int(ctx.interval.end.timestamp()),
-        "page[size]": 100,
-    }
-    pages = follow_pages(
-        ctx.client,
-        ctx.url(API, "/satisfaction_ratings.json"),
-        params,
-        items=lambda body: body.get("satisfaction_ratings") or [],
-        next_url=lambda _response, body: (
-            (body.get("links") or {}).get("next") if (body.get("meta") or {}).get("has_more") else None
-        ),
-    )
-    for page in pages:
-        yield [
-            {
-                "rating_id": r.get("id"),
-                "ticket_id": r.get("ticket_id"),
-                "requester_id": r.get("requester_id"),
-                "score": r.get("score"),
-                "created_at": r.get("created_at"),
-                "updated_at": r.get("updated_at"),
-            }
-            for r in page
-        ]
-
+CURSOR_EXPORT = NextUrlPaging(_after_url)
 
 SOURCE = Source(
     name="zendesk",
@@ -207,72 +151,81 @@ SOURCE = Source(
     streams=(
         Stream(
             "tickets",
-            pa.schema(
-                [
-                    pa.field("ticket_id", pa.int64(), nullable=False),
-                    ("status", pa.string()),
-                    pa.field("requester_id", pa.int64(), nullable=False),
-                    ("channel", pa.string()),
-                    pa.field("created_at", TS, nullable=False),
-                    pa.field("updated_at", TS, nullable=False),
-                    ("solved_at", TS),
-                    ("replies", pa.int64()),
-                ]
-            ),
-            ("ticket_id",),
-            fetch_tickets,
             "Tickets, newest state per load, with solve time from metric sets.",
+            # tickets updated since the cursor, as they are now; deleted ones keep status ``deleted``
+            Endpoint(
+                f"{API}/incremental/tickets/cursor.json",
+                _tickets_with_metric_sets,
+                CURSOR_EXPORT,
+                _export_with_metric_sets,
+            ),
+            (
+                Column("ticket_id", INT, "id", required=True),
+                Column("status", STRING),
+                Column("requester_id", INT, required=True),
+                Column("channel", STRING, "via.channel"),
+                Column("created_at", TS, required=True),
+                Column("updated_at", TS, required=True),
+                Column("solved_at", TS, "metric_set.solved_at"),
+                Column("replies", INT, "metric_set.replies"),
+            ),
+            primary_key=("ticket_id",),
             full_history_first=True,
             partition_by="updated_at",
         ),
         Stream(
             "users",
-            pa.schema(
-                [
-                    pa.field("user_id", pa.int64(), nullable=False),
-                    ("email", pa.string()),
-                    ("role", pa.string()),
-                    pa.field("updated_at", TS, nullable=False),
-                ]
-            ),
-            ("user_id",),
-            fetch_users,
             "Requesters and agents (role tells which).",
+            Endpoint(f"{API}/incremental/users/cursor.json", "users", CURSOR_EXPORT, _export_from_cursor),
+            (
+                Column("user_id", INT, "id", required=True),
+                Column("email", STRING),
+                Column("role", STRING),
+                Column("updated_at", TS, required=True),
+            ),
+            primary_key=("user_id",),
             full_history_first=True,
             partition_by="updated_at",
         ),
         Stream(
             "ticket_comments",
-            pa.schema(
-                [
-                    pa.field("comment_id", pa.int64(), nullable=False),
-                    pa.field("ticket_id", pa.int64(), nullable=False),
-                    pa.field("author_id", pa.int64(), nullable=False),
-                    ("is_public", pa.bool_()),
-                    pa.field("created_at", TS, nullable=False),
-                ]
-            ),
-            ("comment_id",),
-            fetch_ticket_comments,
             "Ticket comments from the ticket-events export.",
+            Endpoint(
+                f"{API}/incremental/ticket_events.json",
+                "ticket_events",
+                NextUrlPaging(_next_page_until_end),
+                _comment_events_of_interval,
+            ),
+            (
+                Column("comment_id", INT, "comment.id", required=True),
+                Column("ticket_id", INT, "event.ticket_id", required=True),
+                Column("author_id", INT, "comment.author_id", required=True),
+                Column("is_public", BOOL, "comment.public"),
+                Column("created_at", TS, "event.created_at", required=True),
+            ),
+            primary_key=("comment_id",),
+            fetch=fetch_ticket_comments,
             partition_by="created_at",
             window_days=None,  # a time-ordered export, and 10 requests a minute: one pass per range
         ),
         Stream(
             "satisfaction_ratings",
-            pa.schema(
-                [
-                    pa.field("rating_id", pa.int64(), nullable=False),
-                    pa.field("ticket_id", pa.int64(), nullable=False),
-                    ("requester_id", pa.int64()),
-                    pa.field("score", pa.string(), nullable=False),
-                    ("created_at", TS),
-                    pa.field("updated_at", TS, nullable=False),
-                ]
-            ),
-            ("rating_id",),
-            fetch_satisfaction_ratings,
             "CSAT ratings (good, bad, offered, unoffered).",
+            Endpoint(
+                f"{API}/satisfaction_ratings.json",
+                "satisfaction_ratings",
+                NextUrlPaging(_next_link_while_more),
+                _ratings_updated_in_lookback,
+            ),
+            (
+                Column("rating_id", INT, "id", required=True),
+                Column("ticket_id", INT, required=True),
+                Column("requester_id", INT),
+                Column("score", STRING, required=True),
+                Column("created_at", TS),
+                Column("updated_at", TS, required=True),
+            ),
+            primary_key=("rating_id",),
             partition_by="updated_at",
         ),
     ),
