@@ -50,9 +50,10 @@ from marts.kpi_support_daily
 order by median_first_reply_minutes;
 
 -- name: what_moved_this_week
--- What moved most this week against last week?
+-- What moved most this week against the same days of last week?
 select
     iso_week,
+    days_compared,
     channel,
     kpi_name,
     round(this_week_value, 3) as this_week,
@@ -60,6 +61,5 @@ select
     round(relative_change, 3) as relative_change
 from marts.kpi_period_comparison
 where week_start = (select max(week_start) from marts.kpi_period_comparison)
-    and relative_change is not null
-order by abs(relative_change) desc
+order by relative_change is null, abs(relative_change) desc, channel, kpi_name
 limit 8;

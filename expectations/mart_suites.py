@@ -32,8 +32,11 @@ GRAINS: dict[str, list[str]] = {
     "kpi_channel_attribution": ["order_date", "channel", "model"],
     "kpi_touchpoints_daily": ["occurred_date", "channel", "touchpoint_type", "journey_stage"],
     "kpi_period_comparison": ["week_start", "channel", "kpi_name"],
+    "kpi_conversion_paths": ["first_touch_date", "conversion_path", "first_channel", "country_code", "lifecycle_stage"],
+    "kpi_headlines": ["period", "lifecycle_stage", "first_channel", "country_code", "channel", "kpi_name"],
+    "kpi_segments_daily": ["occurred_date", "channel", "lifecycle_stage", "first_channel", "country_code"],
 }
-NULLABLE_GRAIN_COLUMNS = {("fct_attribution", "touchpoint_id")}
+NULLABLE_GRAIN_COLUMNS = {("fct_attribution", "touchpoint_id"), ("kpi_conversion_paths", "country_code")}
 CHANNELS = ["email", "social", "review", "support", "commerce", "web", "app"]
 ACCEPTED: dict[str, list[str]] = {
     "journey_stage": ["pre_purchase", "purchase", "post_purchase"],

@@ -53,3 +53,19 @@
     {%- endif %}
     {%- endfor %}
 {%- endmacro %}
+
+{#- One row per calendar day from `first_day` to `last_day` (date expressions of the one row of `from`),
+    as the column `day`. -#}
+{% macro days_between(first_day, last_day, from) -%}
+    {{ return(adapter.dispatch('days_between', 'touchpoints')(first_day, last_day, from)) }}
+{%- endmacro %}
+
+{% macro default__days_between(first_day, last_day, from) -%}
+    select cast(generate_series(cast({{ first_day }} as timestamp), cast({{ last_day }} as timestamp), interval '1 day') as date) as day
+    from {{ from }}
+{%- endmacro %}
+
+{% macro duckdb__days_between(first_day, last_day, from) -%}
+    select cast(unnest(generate_series(cast({{ first_day }} as timestamp), cast({{ last_day }} as timestamp), interval '1 day')) as date) as day
+    from {{ from }}
+{%- endmacro %}
