@@ -32,7 +32,13 @@ GRAINS: dict[str, list[str]] = {
     "kpi_channel_attribution": ["order_date", "channel", "model"],
     "kpi_touchpoints_daily": ["occurred_date", "channel", "touchpoint_type", "journey_stage"],
     "kpi_period_comparison": ["week_start", "channel", "kpi_name"],
-    "kpi_conversion_paths": ["first_touch_date", "conversion_path", "first_channel", "country_code", "lifecycle_stage"],
+    "kpi_conversion_paths": [
+        "first_touch_date",
+        "conversion_path",
+        "first_channel",
+        "country_code",
+        "lifecycle_stage",
+    ],
     "kpi_headlines": ["period", "lifecycle_stage", "first_channel", "country_code", "channel", "kpi_name"],
     "kpi_segments_daily": ["occurred_date", "channel", "lifecycle_stage", "first_channel", "country_code"],
 }
