@@ -62,7 +62,7 @@ def _run_locked(paths: Paths, days: RunDays) -> None:
     from touchpoints.airflow_env import load_dag, migrate_metadata_db, run_range, run_result
     from touchpoints.landing_progress import listen
     from touchpoints.progress import RetryNotice, RunProgress, progress_bars, run_summary
-    from touchpoints.warehouse_sql import describe_published
+    from touchpoints.warehouse import warehouse_for
 
     with console.status("Preparing the Airflow metadata database"):
         migrate_metadata_db()
@@ -84,10 +84,11 @@ def _run_locked(paths: Paths, days: RunDays) -> None:
             stop_listening()
             get_listener_manager().pm.unregister(progress)
     result = run_result(dag, run)
+    location = warehouse_for(paths).describe_published()
     console.print(run_summary(paths, result.run_id, started_at, published=result.success))
     if result.success:
         console.print(f"[green]touchpoints_nightly {days}: success[/green]")
-        console.print(f"Published: {describe_published(paths)}")
+        console.print(f"Published: {location}")
         return
     console.print(f"[red]touchpoints_nightly {days}: {result.state}[/red]")
     for failure in progress.failed:
@@ -95,7 +96,7 @@ def _run_locked(paths: Paths, days: RunDays) -> None:
     for task_id, state in result.not_succeeded.items():
         console.print(f"  {task_id}: {state}")
     console.print(
-        f"Nothing was published for {days}; the last good warehouse stays at {describe_published(paths)}. "
+        f"Nothing was published for {days}; the last good warehouse stays at {location}. "
         f"Fix the cause named above, then run the same command again: {days.rerun()} (the days already "
         "landed whole are kept; add --refetch to land them again, e.g. after a failed validation)."
     )
@@ -211,9 +212,9 @@ def main(argv: list[str] | None = None) -> None:
         except KeyboardInterrupt:
             server.shutdown()
     elif args.command == "export":
-        from touchpoints.warehouse import export_marts
+        from touchpoints.warehouse import warehouse_for
 
-        for path in export_marts(paths.warehouse, paths.exports):
+        for path in warehouse_for(paths).export_marts():
             console.print(str(path))
 
 
