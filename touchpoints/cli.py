@@ -60,8 +60,8 @@ def _run_locked(paths: Paths, days: RunDays) -> None:
 
     from connectors.registry import SOURCES
     from touchpoints.airflow_env import load_dag, migrate_metadata_db, run_range, run_result
-    from touchpoints.landing_progress import listen
-    from touchpoints.progress import RetryNotice, RunProgress, progress_bars, run_summary
+    from touchpoints.presentation.landing_progress import listen
+    from touchpoints.presentation.progress import RetryNotice, RunProgress, progress_bars, run_summary
     from touchpoints.warehouse import warehouse_for
 
     with console.status("Preparing the Airflow metadata database"):
@@ -109,7 +109,7 @@ def demo(start: date, days: int, customers: int, seed: int) -> None:
     from sandbox.event_files import write_event_files
     from sandbox.generator import SandboxConfig, generate
     from sandbox.server import SandboxServer
-    from touchpoints.report import print_summary
+    from touchpoints.presentation.report import print_summary
 
     end = start + timedelta(days=days)
     paths = Paths.from_env()
@@ -197,11 +197,11 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "demo":
         demo(args.start, args.days, args.customers, args.seed)
     elif args.command == "summary":
-        from touchpoints.report import print_summary
+        from touchpoints.presentation.report import print_summary
 
         print_summary(paths, console)
     elif args.command == "report":
-        from touchpoints.kpi_report import build_report
+        from touchpoints.presentation.kpi_report import build_report
 
         console.print(f"KPI report: {build_report(paths, paths.docs / 'report' / 'index.html')}")
     elif args.command == "docs":

@@ -54,7 +54,7 @@ def land_source(source: str, days: RunDays, connection: Any) -> dict[str, Any]:
     days already landed whole are kept unless the run refetches."""
     from connectors.ranges import land_windows, plan_range
     from connectors.registry import SOURCES
-    from touchpoints.landing_progress import Landed, SourceProgress
+    from touchpoints.presentation.landing_progress import Landed, SourceProgress
 
     paths = Paths.from_env()
     registered = SOURCES[source]
@@ -193,6 +193,6 @@ def publish_warehouse() -> str:
 def build_docs(run_id: str) -> dict[str, str]:
     """dbt docs (static page, when the project or the schema changed), the KPI report and the GX Data
     Docs with the run's validation results."""
-    from touchpoints.docs import build_docs as build
+    from touchpoints.presentation.docs import build_docs as build
 
     return build(Paths.from_env(), run_id)

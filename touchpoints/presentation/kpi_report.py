@@ -141,7 +141,9 @@ def build_report(paths: Paths, output: Path) -> Path:
             where week_start = (select max(week_start) from {marts}.kpi_period_comparison)
             order by channel, kpi_name
         """)
-    environment = Environment(loader=PackageLoader("touchpoints"), autoescape=select_autoescape())
+    environment = Environment(
+        loader=PackageLoader("touchpoints.presentation"), autoescape=select_autoescape()
+    )
     html = environment.get_template("kpi_report.html.j2").render(
         charts=charts,
         comparison=comparison.to_dict("records"),

@@ -24,8 +24,8 @@ from rich.progress import (
 from rich.table import Table
 
 from touchpoints.config import Paths
-from touchpoints.landing_progress import Landed
 from touchpoints.pipeline import describe_failure
+from touchpoints.presentation.landing_progress import Landed
 from touchpoints.warehouse import warehouse_for
 
 hookimpl = pluggy.HookimplMarker("airflow")

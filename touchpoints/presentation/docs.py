@@ -17,7 +17,7 @@ from pathlib import Path
 
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import project_fingerprint, run_dbt
-from touchpoints.kpi_report import build_report
+from touchpoints.presentation.kpi_report import build_report
 from touchpoints.warehouse import warehouse_for
 
 log = logging.getLogger(__name__)
