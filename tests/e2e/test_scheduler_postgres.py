@@ -18,7 +18,7 @@ from sandbox.connections import sandbox_environment
 from sandbox.event_files import write_event_files
 from sandbox.generator import SandboxConfig, generate
 from sandbox.server import SandboxServer, free_port
-from touchpoints.airflow_services import AirflowServices
+from tests.airflow_services import AirflowServices
 from touchpoints.config import REPO_ROOT
 from touchpoints.warehouse.duckdb import list_marts
 
