@@ -20,16 +20,18 @@ from touchpoints.warehouse.compaction import NO_VACUUM, compact, dead_rows_limit
 if TYPE_CHECKING:
     from expectations.runner import SqlBatch
 
+SCHEMAS = {layer: layer for layer in LAYERS}  # each layer is the schema of its name, in either file
+
 
 class DuckDBSql:
-    """An open DuckDB connection seen through ``WarehouseSql`` (a layer is a schema of the same name)."""
+    """An open DuckDB connection seen through ``WarehouseSql``."""
 
     def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
         self.connection = connection
 
     @staticmethod
     def _resolve(query: str) -> str:
-        return query.format(**{layer: layer for layer in LAYERS})
+        return query.format(**SCHEMAS)
 
     def frame(self, query: str) -> pd.DataFrame:
         return self.connection.sql(self._resolve(query)).df()
@@ -107,7 +109,7 @@ class DuckDBWarehouse(Warehouse):
 
         return SqlBatch(
             "touchpoints_build_duckdb", "duckdb", f"duckdb:///{self.paths.build_warehouse}",
-            DuckDBSql._resolve(query), {"connect_args": {"read_only": True}},
+            query.format(**SCHEMAS), {"connect_args": {"read_only": True}},
         )  # fmt: skip
 
     def export_marts(self) -> list[Path]:
