@@ -22,7 +22,7 @@ browser: ## install Debian's headless Chromium for the browser tests (needs root
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 demo: $(STAMP) ## start the vendor-API sandbox and run the nightly pipeline for a week into warehouse/touchpoints.duckdb
-	$(VENV)/bin/touchpoints demo
+	$(PYTHON) -m sandbox.demo
 
 run: $(STAMP) ## run the nightly DAG for a range: make run START=2026-11-01 END=2026-11-07
 	$(VENV)/bin/touchpoints run --start $(START) --end $(END)

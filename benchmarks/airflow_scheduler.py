@@ -20,8 +20,8 @@ from rich.table import Table
 from benchmarks import run_stage
 from benchmarks.scale_data import sandbox_company
 from sandbox.server import free_port
+from tests.airflow_services import AirflowServices
 from touchpoints.airflow_env import DAG_ID
-from touchpoints.airflow_services import AirflowServices
 from touchpoints.config import REPO_ROOT
 
 RUN_TIMEOUT_SECONDS = 1800

@@ -1,7 +1,7 @@
 """History backfill and a night's fixed cost, through the CLI as a user runs it: every command is a process
 of its own, in a fresh home, against the sandbox served on 127.0.0.1.
 
-- ``touchpoints demo --days 14`` against ``--days 1``;
+- ``python -m sandbox.demo --days 14`` (``make demo``) against ``--days 1``;
 - a year of the 300-customer company as one ``touchpoints run``, with each stage's share;
 - one nightly ``touchpoints run`` after a week of history, with where its time goes.
 
@@ -29,11 +29,12 @@ from benchmarks.scale_data import sandbox_company
 CUSTOMERS = 300
 WEEK_START = date(2026, 11, 1)
 YEAR_START = date(2025, 11, 1)
+DEMO = "sandbox.demo"
 STAGES = ("land_", "validate_landed", "source_freshness", "dbt_build", "validate_marts", "publish", "docs")
 
 
-def _command(home: Path, *args: str) -> float:
-    """Run ``touchpoints <args>`` in a fresh process with ``home`` as its home; its wall seconds."""
+def _command(home: Path, *args: str, module: str = "touchpoints.cli") -> float:
+    """Run ``python -m <module> <args>`` in a fresh process with ``home`` as its home; its wall seconds."""
     env = {
         **os.environ,
         "TOUCHPOINTS_HOME": str(home),
@@ -41,13 +42,11 @@ def _command(home: Path, *args: str) -> float:
     }
     env.pop("AIRFLOW_HOME", None)
     started = time.perf_counter()
-    completed = subprocess.run(
-        [sys.executable, "-m", "touchpoints.cli", *args], env=env, capture_output=True, text=True
-    )
+    completed = subprocess.run([sys.executable, "-m", module, *args], env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if completed.returncode != 0:
         raise RuntimeError(
-            f"touchpoints {' '.join(args)} failed:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}"
+            f"python -m {module} {' '.join(args)} failed:\n{completed.stdout[-3000:]}{completed.stderr[-3000:]}"
         )
     return seconds
 
@@ -82,9 +81,9 @@ def _shares(title: str, wall: float, stages: dict[str, float]) -> Table:
 
 
 def demo_days(work: Path) -> Table:
-    one = _command(work / "demo-1", "demo", "--days", "1")
-    fourteen = _command(work / "demo-14", "demo", "--days", "14")
-    table = Table(title="touchpoints demo, each from a fresh home")
+    one = _command(work / "demo-1", "--days", "1", module=DEMO)
+    fourteen = _command(work / "demo-14", "--days", "14", module=DEMO)
+    table = Table(title="python -m sandbox.demo, each from a fresh home")
     for column in ("command", "seconds"):
         table.add_column(column)
     table.add_row("demo --days 1", f"{one:.1f}")

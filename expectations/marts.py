@@ -6,9 +6,10 @@ from datetime import date
 
 from expectations.mart_suites import GRAINS, mart_suite
 from expectations.outcomes import ValidationOutcome
-from expectations.runner import SqlBatch, open_context, validate_batch
+from expectations.runner import open_context, validate_batch
 from touchpoints.config import Paths
-from touchpoints.warehouse_sql import list_marts, open_warehouse
+from touchpoints.warehouse import warehouse_for
+from touchpoints.warehouse.base import Warehouse, list_marts
 
 # The brand's own customers (a customer with an identity of the brand's: an agent, the Facebook Page): no
 # touchpoint is theirs, so the counts below leave out what the union holds for them.
@@ -95,8 +96,8 @@ CROSS_CHECKS = {
 }
 
 
-def _published_counts(paths: Paths) -> dict[str, int]:
-    with open_warehouse(paths, build=False) as published:
+def _published_counts(warehouse: Warehouse) -> dict[str, int]:
+    with warehouse.open(build=False) as published:
         if published is None:
             return {}
         present = set(list_marts(published))
@@ -105,37 +106,25 @@ def _published_counts(paths: Paths) -> dict[str, int]:
         }
 
 
-def _mart_batch(paths: Paths, mart: str) -> SqlBatch:
-    """A mart of the build warehouse, validated where it lives."""
-    if paths.on_postgres:
-        from touchpoints.postgres import layer_schema, sqlalchemy_url
-
-        return SqlBatch(
-            "touchpoints_build_postgres", "postgres", sqlalchemy_url(),
-            f"select * from {layer_schema('marts', build=True)}.{mart}",
-        )  # fmt: skip
-    return SqlBatch(
-        "touchpoints_build_duckdb", "duckdb", f"duckdb:///{paths.build_warehouse}",
-        f"select * from marts.{mart}", {"connect_args": {"read_only": True}},
-    )  # fmt: skip
-
-
 def validate_marts(
     paths: Paths, first: date, last: date, run_name: str | None = None
 ) -> list[ValidationOutcome]:
     """Run every mart suite and every cross-check on the build warehouse, for a run of the days
     ``first`` to ``last`` (each must have touchpoints: an empty day is an outage); one outcome each."""
-    if not paths.on_postgres and not paths.build_warehouse.exists():
-        raise FileNotFoundError(
-            f"no build warehouse at {paths.build_warehouse}: run the dbt build step first"
-        )
+    warehouse = warehouse_for(paths)
+    warehouse.require_build()
     context = open_context(paths.gx)
-    previous = _published_counts(paths)
+    previous = _published_counts(warehouse)
     outcomes = [
-        validate_batch(context, mart_suite(mart, previous.get(mart)), _mart_batch(paths, mart), run_name)
+        validate_batch(
+            context,
+            mart_suite(mart, previous.get(mart)),
+            warehouse.build_batch(f"select * from {{marts}}.{mart}"),  # a mart, validated where it lives
+            run_name,
+        )
         for mart in GRAINS
     ]
-    with open_warehouse(paths, build=True) as build:
+    with warehouse.open(build=True) as build:
         assert build is not None
         for name, query in CROSS_CHECKS.items():
             broken = build.rows(query, [first.isoformat(), last.isoformat()] if "?" in query else [])

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from touchpoints.warehouse import list_marts
+from touchpoints.warehouse.duckdb import list_marts
 
 
 def mart_frames(warehouse: Path) -> dict[str, pd.DataFrame]:

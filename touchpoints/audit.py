@@ -14,7 +14,7 @@ from typing import Any
 from connectors.landing import Manifest
 from expectations.outcomes import ValidationOutcome
 from touchpoints.config import Paths
-from touchpoints.warehouse_sql import open_warehouse
+from touchpoints.warehouse import warehouse_for
 
 DDL = """
 create schema if not exists audit;
@@ -35,7 +35,7 @@ create table if not exists audit.validation_results (
 def _replace_rows(paths: Paths, table: str, key: dict[str, Any], rows: list[tuple[Any, ...]]) -> None:
     """Delete the table's rows for ``key`` and insert ``rows``, in one go (idempotent on a retry)."""
     where = " and ".join(f"{column} = ?" for column in key)
-    with open_warehouse(paths, build=True, read_only=False) as warehouse:
+    with warehouse_for(paths).open(build=True, read_only=False) as warehouse:
         assert warehouse is not None
         warehouse.rows(DDL)
         warehouse.rows(f"delete from audit.{table} where {where}", list(key.values()))

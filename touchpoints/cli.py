@@ -1,5 +1,5 @@
-"""touchpoints: run the pipeline over a range of days, run the demo on the sandbox, read its results
-(summary, report, docs) and export them."""
+"""touchpoints: run the pipeline over a range of days, read its results (summary, report, docs) and
+export them."""
 
 from __future__ import annotations
 
@@ -9,9 +9,11 @@ import logging
 import os
 import sys
 import warnings
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import NoReturn
 
 from rich.console import Console
 
@@ -60,9 +62,9 @@ def _run_locked(paths: Paths, days: RunDays) -> None:
 
     from connectors.registry import SOURCES
     from touchpoints.airflow_env import load_dag, migrate_metadata_db, run_range, run_result
-    from touchpoints.landing_progress import listen
-    from touchpoints.progress import RetryNotice, RunProgress, progress_bars, run_summary
-    from touchpoints.warehouse_sql import describe_published
+    from touchpoints.presentation.landing_progress import listen
+    from touchpoints.presentation.progress import RetryNotice, RunProgress, progress_bars, run_summary
+    from touchpoints.warehouse import warehouse_for
 
     with console.status("Preparing the Airflow metadata database"):
         migrate_metadata_db()
@@ -84,10 +86,11 @@ def _run_locked(paths: Paths, days: RunDays) -> None:
             stop_listening()
             get_listener_manager().pm.unregister(progress)
     result = run_result(dag, run)
+    location = warehouse_for(paths).describe_published()
     console.print(run_summary(paths, result.run_id, started_at, published=result.success))
     if result.success:
         console.print(f"[green]touchpoints_nightly {days}: success[/green]")
-        console.print(f"Published: {describe_published(paths)}")
+        console.print(f"Published: {location}")
         return
     console.print(f"[red]touchpoints_nightly {days}: {result.state}[/red]")
     for failure in progress.failed:
@@ -95,35 +98,11 @@ def _run_locked(paths: Paths, days: RunDays) -> None:
     for task_id, state in result.not_succeeded.items():
         console.print(f"  {task_id}: {state}")
     console.print(
-        f"Nothing was published for {days}; the last good warehouse stays at {describe_published(paths)}. "
+        f"Nothing was published for {days}; the last good warehouse stays at {location}. "
         f"Fix the cause named above, then run the same command again: {days.rerun()} (the days already "
         "landed whole are kept; add --refetch to land them again, e.g. after a failed validation)."
     )
     raise SystemExit(1)
-
-
-def demo(start: date, days: int, customers: int, seed: int) -> None:
-    """Start the sandbox, point the pipeline at it, run the days as one range, print where the results are."""
-    from sandbox.connections import sandbox_environment
-    from sandbox.event_files import write_event_files
-    from sandbox.generator import SandboxConfig, generate
-    from sandbox.server import SandboxServer
-    from touchpoints.report import print_summary
-
-    end = start + timedelta(days=days)
-    paths = Paths.from_env()
-    world = generate(SandboxConfig(seed=seed, customers=customers, start=start, end=end))
-    events_dir = paths.home / "sandbox" / "web_events"
-    write_event_files(world, events_dir)
-    server = SandboxServer(world, max_page_size=1000)  # the vendors' usual largest page
-    server.start_in_thread()
-    console.print(f"Sandbox vendor APIs on {server.url}; web/app event files in {events_dir}")
-    os.environ.update(sandbox_environment(server.url, events_dir))
-    try:
-        run_days(RunDays(start, end - timedelta(days=1)))
-    finally:
-        server.shutdown()
-    print_summary(Paths.from_env(), console)
 
 
 def serve_docs(folder: Path, port: int) -> ThreadingHTTPServer:
@@ -159,13 +138,6 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="wait for another run writing the same home to end (default: stop)",
     )
-    demo_parser = commands.add_parser(
-        "demo", help="run days on the local vendor-API sandbox", description=demo.__doc__
-    )
-    demo_parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 11, 1), help="first day")
-    demo_parser.add_argument("--days", type=int, default=7, help="how many days (default 7)")
-    demo_parser.add_argument("--customers", type=int, default=300, help="company size of the sandbox")
-    demo_parser.add_argument("--seed", type=int, default=7, help="seed of the generated data")
     commands.add_parser(
         "summary",
         help="print the KPIs of the published warehouse",
@@ -193,14 +165,12 @@ def main(argv: list[str] | None = None) -> None:
     paths = Paths.from_env()
     if args.command == "run":
         run_days(RunDays(args.start, args.end, args.refetch), args.wait)
-    elif args.command == "demo":
-        demo(args.start, args.days, args.customers, args.seed)
     elif args.command == "summary":
-        from touchpoints.report import print_summary
+        from touchpoints.presentation.report import print_summary
 
         print_summary(paths, console)
     elif args.command == "report":
-        from touchpoints.kpi_report import build_report
+        from touchpoints.presentation.kpi_report import build_report
 
         console.print(f"KPI report: {build_report(paths, paths.docs / 'report' / 'index.html')}")
     elif args.command == "docs":
@@ -211,21 +181,26 @@ def main(argv: list[str] | None = None) -> None:
         except KeyboardInterrupt:
             server.shutdown()
     elif args.command == "export":
-        from touchpoints.warehouse import export_marts
+        from touchpoints.warehouse import warehouse_for
 
-        for path in export_marts(paths.warehouse, paths.exports):
+        for path in warehouse_for(paths).export_marts():
             console.print(str(path))
 
 
 def entry() -> None:
-    """The ``touchpoints`` command: ``main``, then an exit that skips the interpreter's teardown.
+    """The ``touchpoints`` command."""
+    exit_after(main)
 
-    Everything a command does is on disk when ``main`` returns; tearing down the Airflow, dbt, GX and
-    DuckDB objects of a run costs seconds and ends in DuckDB's leak report, so the process ends at once.
+
+def exit_after(command: Callable[[list[str]], None]) -> NoReturn:
+    """Run ``command`` on the process's arguments, then exit skipping the interpreter's teardown.
+
+    Everything a command does is on disk when it returns; tearing down the Airflow, dbt, GX and DuckDB
+    objects of a run costs seconds and ends in DuckDB's leak report, so the process ends at once.
     """
     code: int | str | None = 0
     try:
-        main(sys.argv[1:])
+        command(sys.argv[1:])
     except SystemExit as stopped:
         code = stopped.code
     except KeyboardInterrupt:

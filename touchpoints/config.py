@@ -72,12 +72,3 @@ class Paths:
             "TOUCHPOINTS_BUILD_DUCKDB_PATH": str(self.build_warehouse),
             "TOUCHPOINTS_DBT_TARGET": self.warehouse_target,
         }
-
-    @property
-    def on_postgres(self) -> bool:
-        """True when the warehouse is PostgreSQL rather than the DuckDB file."""
-        if self.warehouse_target not in ("duckdb", "postgres"):
-            raise ValueError(
-                f"TOUCHPOINTS_DBT_TARGET must be duckdb or postgres, not {self.warehouse_target!r}"
-            )
-        return self.warehouse_target == "postgres"

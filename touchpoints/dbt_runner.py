@@ -102,13 +102,13 @@ def project_fingerprint() -> str:
 
 def last_build_fingerprint(paths: Paths) -> str | None:
     """The fingerprint of the project that made the build warehouse's last complete build, if any."""
-    from touchpoints.warehouse_sql import open_warehouse
+    from touchpoints.warehouse import warehouse_for
 
     recorded = (
         "select count(*) from information_schema.columns where table_schema = '{staging}'"
         " and table_name = '_builds' and column_name = 'project_fingerprint'"
     )
-    with open_warehouse(paths, build=True) as warehouse:
+    with warehouse_for(paths).open(build=True) as warehouse:
         if warehouse is None or not warehouse.rows(recorded)[0][0]:
             return None
         rows = warehouse.rows(

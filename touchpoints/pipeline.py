@@ -54,7 +54,7 @@ def land_source(source: str, days: RunDays, connection: Any) -> dict[str, Any]:
     days already landed whole are kept unless the run refetches."""
     from connectors.ranges import land_windows, plan_range
     from connectors.registry import SOURCES
-    from touchpoints.landing_progress import Landed, SourceProgress
+    from touchpoints.presentation.landing_progress import Landed, SourceProgress
 
     paths = Paths.from_env()
     registered = SOURCES[source]
@@ -130,9 +130,10 @@ def validate_landed(days: RunDays, run_id: str) -> list[dict[str, Any]]:
 def check_source_freshness() -> list[dict[str, Any]]:
     """``dbt source freshness``: log the stale entities, and raise SourcesStale past an error threshold."""
     from touchpoints.dbt_runner import SourcesStale, source_freshness
+    from touchpoints.warehouse import warehouse_for
 
     paths = Paths.from_env()
-    _load_landing_into_warehouse(paths)
+    warehouse_for(paths).load_landing()
     checks = source_freshness(paths)
     for check in checks:
         if check.status == "warn":
@@ -153,21 +154,13 @@ def check_source_freshness() -> list[dict[str, Any]]:
     return [asdict(check) for check in checks]
 
 
-def _load_landing_into_warehouse(paths: Paths) -> None:
-    """PostgreSQL reads the landing zone from tables: copy in the partitions it lacks. (DuckDB reads the
-    Parquet files in place.)"""
-    if paths.on_postgres:
-        from touchpoints.postgres import sync_landing
-
-        sync_landing(paths.landing)
-
-
 def build_warehouse() -> dict[str, Any]:
     """``dbt build`` (models, contracts and data tests) into the build warehouse."""
     from touchpoints.dbt_runner import build_args, run_dbt
+    from touchpoints.warehouse import warehouse_for
 
     paths = Paths.from_env()
-    _load_landing_into_warehouse(paths)
+    warehouse_for(paths).load_landing()
     outcome = run_dbt(paths, "build", *build_args(paths))
     log.info(outcome.describe())
     return asdict(outcome)
@@ -190,27 +183,16 @@ def validate_marts(days: RunDays, run_id: str) -> list[dict[str, Any]]:
 
 def publish_warehouse() -> str:
     """Swap the audited build warehouse in for the published one and export its marts as Parquet."""
-    from touchpoints.warehouse import export_marts, publish
+    from touchpoints.warehouse import warehouse_for
 
-    paths = Paths.from_env()
-    if paths.on_postgres:
-        from touchpoints.postgres import publish as swap_schemas
-
-        published_schemas = swap_schemas()
-        log.info("published %s", published_schemas)
-        return published_schemas
-    compacted = publish(paths.build_warehouse, paths.warehouse)
-    exported = export_marts(paths.warehouse, paths.exports)
-    log.info(
-        "published %s (compacted first: %s); %d marts exported as Parquet to %s",
-        paths.warehouse, ", ".join(compacted) or "none", len(exported), paths.exports,
-    )  # fmt: skip
-    return str(paths.warehouse)
+    warehouse = warehouse_for(Paths.from_env())
+    log.info("published %s", warehouse.publish())
+    return warehouse.describe_published()
 
 
 def build_docs(run_id: str) -> dict[str, str]:
     """dbt docs (static page, when the project or the schema changed), the KPI report and the GX Data
     Docs with the run's validation results."""
-    from touchpoints.docs import build_docs as build
+    from touchpoints.presentation.docs import build_docs as build
 
     return build(Paths.from_env(), run_id)

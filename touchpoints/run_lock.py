@@ -1,6 +1,6 @@
 """One writer per home and warehouse.
 
-A command that writes (``touchpoints run``, ``demo``, ``forget``) holds an exclusive lock on the home and
+A command that writes (``touchpoints run``, and ``make demo`` through it) holds an exclusive lock on the home and
 on the published warehouse for as long as it runs; each task a scheduler runs holds a shared one, so the
 tasks of the scheduler's runs go on side by side while a command waits for them, or they for it. The
 locks are ``flock`` locks: the kernel drops them when their process ends, killed with -9 included. Who

@@ -14,7 +14,7 @@ from tests import expected
 from tests.receivers import webhook_receiver
 from touchpoints.airflow_env import run_day
 from touchpoints.config import Paths
-from touchpoints.warehouse import connect_read_only
+from touchpoints.warehouse.duckdb import connect_read_only
 
 pytestmark = pytest.mark.e2e
 

@@ -17,8 +17,8 @@ from expectations.mart_suites import GRAINS
 from tests.pipeline_home import point_pipeline_at
 from touchpoints.airflow_env import run_day
 from touchpoints.config import Paths
-from touchpoints.postgres import dsn
-from touchpoints.warehouse import connect_read_only, list_marts
+from touchpoints.warehouse.duckdb import connect_read_only, list_marts
+from touchpoints.warehouse.postgres import dsn
 
 pytestmark = pytest.mark.e2e
 

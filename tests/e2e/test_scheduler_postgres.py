@@ -18,9 +18,9 @@ from sandbox.connections import sandbox_environment
 from sandbox.event_files import write_event_files
 from sandbox.generator import SandboxConfig, generate
 from sandbox.server import SandboxServer, free_port
-from touchpoints.airflow_services import AirflowServices
+from tests.airflow_services import AirflowServices
 from touchpoints.config import REPO_ROOT
-from touchpoints.warehouse import list_marts
+from touchpoints.warehouse.duckdb import list_marts
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from PIL import Image, ImageStat
 
-from touchpoints.warehouse import list_marts
+from touchpoints.warehouse.duckdb import list_marts
 
 pytestmark = pytest.mark.e2e
 

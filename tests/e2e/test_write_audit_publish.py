@@ -14,8 +14,8 @@ import duckdb
 import pytest
 
 from touchpoints.airflow_env import run_day
-from touchpoints.compaction import table_storage
 from touchpoints.config import Paths
+from touchpoints.warehouse.compaction import table_storage
 
 pytestmark = pytest.mark.e2e
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from touchpoints.compaction import NO_VACUUM, TableStorage, compact, table_storage
+from touchpoints.warehouse.compaction import NO_VACUUM, TableStorage, compact, table_storage
 
 ROWS = 1_000_000  # 9 row groups of DuckDB's 122,880 rows
 

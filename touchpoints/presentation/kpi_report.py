@@ -14,7 +14,8 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from touchpoints.config import Paths
-from touchpoints.warehouse_sql import WarehouseSql, describe_published, open_warehouse
+from touchpoints.warehouse import warehouse_for
+from touchpoints.warehouse.base import WarehouseSql
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
@@ -127,7 +128,8 @@ def _charts(db: WarehouseSql) -> list[tuple[str, str, str]]:
 
 def build_report(paths: Paths, output: Path) -> Path:
     """Write ``output`` (an HTML file) from the published warehouse; return its path."""
-    with open_warehouse(paths, build=False) as db:
+    warehouse = warehouse_for(paths)
+    with warehouse.open(build=False) as db:
         if db is None:
             raise FileNotFoundError(
                 f"no published warehouse at {paths.warehouse}: run `touchpoints run` first"
@@ -139,13 +141,15 @@ def build_report(paths: Paths, output: Path) -> Path:
             where week_start = (select max(week_start) from {marts}.kpi_period_comparison)
             order by channel, kpi_name
         """)
-    environment = Environment(loader=PackageLoader("touchpoints"), autoescape=select_autoescape())
+    environment = Environment(
+        loader=PackageLoader("touchpoints.presentation"), autoescape=select_autoescape()
+    )
     html = environment.get_template("kpi_report.html.j2").render(
         charts=charts,
         comparison=comparison.to_dict("records"),
         week=comparison["iso_week"].iloc[0] if len(comparison) else None,
         generated_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        warehouse=describe_published(paths),
+        warehouse=warehouse.describe_published(),
     )
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(html)

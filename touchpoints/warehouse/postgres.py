@@ -13,24 +13,34 @@ import io
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import psycopg2
+import psycopg2.extensions
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 from psycopg2 import sql
 
 from connectors.landing import DATA_FILE, MANIFEST_FILE
+from touchpoints.warehouse.base import LAYERS, Warehouse, WarehouseSql
+
+if TYPE_CHECKING:
+    from expectations.runner import SqlBatch
 
 log = logging.getLogger(__name__)
 
-LAYERS = ("staging", "intermediate", "marts")
 BUILD_PREFIX = "build_"
+NUMERIC_AS_FLOAT = psycopg2.extensions.new_type(
+    psycopg2.extensions.DECIMAL.values,
+    "NUMERIC_AS_FLOAT",
+    lambda value, _: None if value is None else float(value),
+)
 
 MANIFESTS_DDL = """
 create schema if not exists landing;
@@ -93,9 +103,37 @@ def ensure_database() -> None:
         connection.close()
 
 
-def layer_schema(layer: str, *, build: bool) -> str:
-    """The schema a layer lives in: ``build_marts`` while building and auditing, ``marts`` once published."""
-    return f"{BUILD_PREFIX}{layer}" if build else layer
+def layer_schemas(*, build: bool) -> dict[str, str]:
+    """The schema each layer lives in: ``build_marts`` while building and auditing, ``marts`` once
+    published."""
+    return {layer: f"{BUILD_PREFIX}{layer}" if build else layer for layer in LAYERS}
+
+
+class PostgresSql:
+    """An open PostgreSQL connection seen through ``WarehouseSql``."""
+
+    def __init__(self, connection: Any, *, build: bool) -> None:
+        self.connection = connection
+        self.schemas = layer_schemas(build=build)
+        # numeric columns arrive as floats, as DuckDB hands them to pandas
+        psycopg2.extensions.register_type(NUMERIC_AS_FLOAT, connection)
+
+    def _resolve(self, query: str) -> str:
+        return query.format(**self.schemas).replace("%", "%%").replace("?", "%s")
+
+    def frame(self, query: str) -> pd.DataFrame:
+        with self.connection.cursor() as cursor:
+            cursor.execute(self._resolve(query))
+            return pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])
+
+    def rows(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(self._resolve(query), list(params))
+            return cursor.fetchall() if cursor.description else []
+
+    def execute_many(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.executemany(self._resolve(statement), rows)
 
 
 def _pg_type(arrow_type: pa.DataType) -> str:
@@ -151,55 +189,79 @@ def _copy_partition(cursor: Any, folder: Path, manifest: dict[str, Any]) -> None
     )
 
 
-def sync_landing(landing: Path) -> int:
-    """Copy every landed partition that PostgreSQL does not hold yet (or holds an older extraction of);
-    returns how many partitions were loaded. Re-running it loads nothing twice."""
-    ensure_database()
-    with connect() as connection, connection.cursor() as cursor:
-        cursor.execute(MANIFESTS_DDL)
-        cursor.execute("select source, entity, ds::text, extracted_at from landing.manifests")
-        loaded = {(s, e, d): at for s, e, d, at in cursor.fetchall()}
-    synced = 0
-    for manifest_path in sorted(landing.glob(f"*/*/ds=*/{MANIFEST_FILE}")):
-        manifest = json.loads(manifest_path.read_text())
-        key = (manifest["source"], manifest["entity"], manifest["ds"])
-        if loaded.get(key) == datetime.fromisoformat(manifest["extracted_at"]):
-            continue
-        with connect() as connection, connection.cursor() as cursor:  # one partition, one transaction
-            _copy_partition(cursor, manifest_path.parent, manifest)
-        synced += 1
-    log.info("%d landed partitions copied into PostgreSQL", synced)
-    return synced
+class PostgresWarehouse(Warehouse):
+    """The ``build_<layer>`` and published ``<layer>`` schemas of the ``TOUCHPOINTS_PG_*`` database."""
 
+    @contextmanager
+    def open(self, *, build: bool, read_only: bool = True) -> Iterator[WarehouseSql | None]:
+        """The block is one transaction, committed when it ends without an error."""
+        ensure_database()
+        with connect() as connection:
+            yield PostgresSql(connection, build=build)
 
-def publish() -> str:
-    """Swap every ``build_<layer>`` schema with its published ``<layer>`` in one transaction."""
-    with connect() as connection, connection.cursor() as cursor:
-        cursor.execute("set local lock_timeout = '60s'")
-        for layer in LAYERS:
-            build, published = layer_schema(layer, build=True), layer_schema(layer, build=False)
-            cursor.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(published)))
-            cursor.execute(
-                sql.SQL("alter schema {} rename to {}").format(
-                    sql.Identifier(published), sql.Identifier(f"{published}__swap")
+    def describe_published(self) -> str:
+        """The published marts' database (no password shown)."""
+        host = os.environ.get("TOUCHPOINTS_PG_HOST", "127.0.0.1")
+        port = os.environ.get("TOUCHPOINTS_PG_PORT", "5432")
+        database = os.environ.get("TOUCHPOINTS_PG_DATABASE", "touchpoints")
+        return f"postgresql://{host}:{port}/{database} (schema marts)"
+
+    def load_landing(self) -> None:
+        """Copy every landed partition that PostgreSQL does not hold yet (or holds an older extraction
+        of). Re-running it loads nothing twice."""
+        ensure_database()
+        with connect() as connection, connection.cursor() as cursor:
+            cursor.execute(MANIFESTS_DDL)
+            cursor.execute("select source, entity, ds::text, extracted_at from landing.manifests")
+            loaded = {(s, e, d): at for s, e, d, at in cursor.fetchall()}
+        synced = 0
+        for manifest_path in sorted(self.paths.landing.glob(f"*/*/ds=*/{MANIFEST_FILE}")):
+            manifest = json.loads(manifest_path.read_text())
+            key = (manifest["source"], manifest["entity"], manifest["ds"])
+            if loaded.get(key) == datetime.fromisoformat(manifest["extracted_at"]):
+                continue
+            with connect() as connection, connection.cursor() as cursor:  # one partition, one transaction
+                _copy_partition(cursor, manifest_path.parent, manifest)
+            synced += 1
+        log.info("%d landed partitions copied into PostgreSQL", synced)
+
+    def require_build(self) -> None:
+        """The build schemas are created by dbt on the server: nothing to check here."""
+
+    def publish(self) -> str:
+        """Swap every ``build_<layer>`` schema with its published ``<layer>`` in one transaction."""
+        build_schemas, published_schemas = layer_schemas(build=True), layer_schemas(build=False)
+        with connect() as connection, connection.cursor() as cursor:
+            cursor.execute("set local lock_timeout = '60s'")
+            for layer in LAYERS:
+                build, published = build_schemas[layer], published_schemas[layer]
+                cursor.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(published)))
+                cursor.execute(
+                    sql.SQL("alter schema {} rename to {}").format(
+                        sql.Identifier(published), sql.Identifier(f"{published}__swap")
+                    )
                 )
-            )
-            cursor.execute(
-                sql.SQL("alter schema {} rename to {}").format(
-                    sql.Identifier(build), sql.Identifier(published)
+                cursor.execute(
+                    sql.SQL("alter schema {} rename to {}").format(
+                        sql.Identifier(build), sql.Identifier(published)
+                    )
                 )
-            )
-            cursor.execute(
-                sql.SQL("alter schema {} rename to {}").format(
-                    sql.Identifier(f"{published}__swap"), sql.Identifier(build)
+                cursor.execute(
+                    sql.SQL("alter schema {} rename to {}").format(
+                        sql.Identifier(f"{published}__swap"), sql.Identifier(build)
+                    )
                 )
-            )
-    return published_location()
+        return self.describe_published()
 
+    def build_batch(self, query: str) -> SqlBatch:
+        from expectations.runner import SqlBatch
 
-def published_location() -> str:
-    """Where analysts find the published marts (no password shown)."""
-    host = os.environ.get("TOUCHPOINTS_PG_HOST", "127.0.0.1")
-    port = os.environ.get("TOUCHPOINTS_PG_PORT", "5432")
-    database = os.environ.get("TOUCHPOINTS_PG_DATABASE", "touchpoints")
-    return f"postgresql://{host}:{port}/{database} (schema marts)"
+        return SqlBatch(
+            "touchpoints_build_postgres", "postgres", sqlalchemy_url(),
+            query.format(**layer_schemas(build=True)),
+        )  # fmt: skip
+
+    def export_marts(self) -> list[Path]:
+        raise NotImplementedError(
+            "the marts are exported as Parquet from the DuckDB warehouse; PostgreSQL's are read in place"
+        )

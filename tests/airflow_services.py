@@ -20,7 +20,7 @@ from sqlalchemy.engine import URL
 
 from touchpoints.airflow_env import DAG_ID, POOL_ARGS
 from touchpoints.config import DAGS_DIR
-from touchpoints.postgres import dsn
+from touchpoints.warehouse.postgres import dsn
 
 AIRFLOW = [sys.executable, "-m", "airflow"]
 SERVICES = ("api-server", "scheduler", "dag-processor")

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from touchpoints.config import Paths
-from touchpoints.warehouse_sql import describe_published, open_warehouse
+from touchpoints.warehouse import warehouse_for
 
 QUERIES = {
     "Touchpoints by channel": """
@@ -36,7 +36,8 @@ def _cell(value: object) -> str:
 
 
 def print_summary(paths: Paths, console: Console) -> None:
-    with open_warehouse(paths, build=False) as warehouse:
+    published = warehouse_for(paths)
+    with published.open(build=False) as warehouse:
         if warehouse is None:
             console.print(
                 f"[red]No published warehouse at {paths.warehouse}: run `touchpoints run` first.[/red]"
@@ -50,7 +51,7 @@ def print_summary(paths: Paths, console: Console) -> None:
             for row in frame.itertuples(index=False):
                 table.add_row(*(_cell(value) for value in row))
             console.print(table)
-    console.print(f"Published warehouse: {describe_published(paths)}")
+    console.print(f"Published warehouse: {published.describe_published()}")
     console.print(f"Landing zone: {paths.landing}   Great Expectations project: {paths.gx}")
     console.print(f"Docs site (data model, KPI report, data quality): {paths.docs / 'index.html'}")
     console.print(f"Marts as Parquet: {paths.exports}")

@@ -24,9 +24,9 @@ from rich.progress import (
 from rich.table import Table
 
 from touchpoints.config import Paths
-from touchpoints.landing_progress import Landed
 from touchpoints.pipeline import describe_failure
-from touchpoints.warehouse_sql import open_warehouse
+from touchpoints.presentation.landing_progress import Landed
+from touchpoints.warehouse import warehouse_for
 
 hookimpl = pluggy.HookimplMarker("airflow")
 
@@ -120,7 +120,7 @@ def run_summary(paths: Paths, run_id: str, started_at: str, *, published: bool) 
     table = Table(title=f"run {run_id}", box=box.SIMPLE_HEAD)
     for column in ("source", "days", "landed now", "rows", "quarantined", "repeats", "valid"):
         table.add_column(column, justify="left" if column == "source" else "right", no_wrap=True)
-    with open_warehouse(paths, build=not published) as db:
+    with warehouse_for(paths).open(build=not published) as db:
         if db is None:
             return table
         rows = db.rows(

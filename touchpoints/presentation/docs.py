@@ -17,8 +17,8 @@ from pathlib import Path
 
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import project_fingerprint, run_dbt
-from touchpoints.kpi_report import build_report
-from touchpoints.warehouse_sql import describe_published, open_warehouse
+from touchpoints.presentation.kpi_report import build_report
+from touchpoints.warehouse import warehouse_for
 
 log = logging.getLogger(__name__)
 DBT_DOCS_FILES = ("static_index.html", "index.html", "manifest.json", "catalog.json")
@@ -46,7 +46,7 @@ COLUMNS = r"""
 
 def dbt_docs_fingerprint(paths: Paths) -> str:
     """What the dbt docs are made of: the project's files, dbt's version, the build warehouse's columns."""
-    with open_warehouse(paths, build=True) as warehouse:
+    with warehouse_for(paths).open(build=True) as warehouse:
         columns = warehouse.rows(COLUMNS) if warehouse is not None else []
     return hashlib.sha256((project_fingerprint() + repr(columns)).encode()).hexdigest()
 
@@ -103,7 +103,9 @@ def build_docs(paths: Paths, run_id: str | None = None) -> dict[str, str]:
     shutil.rmtree(site / "gx", ignore_errors=True)
     shutil.copytree(gx_site, site / "gx")
     build_report(paths, site / "report" / "index.html")
-    (site / "index.html").write_text(INDEX.format(warehouse=escape(describe_published(paths))))
+    (site / "index.html").write_text(
+        INDEX.format(warehouse=escape(warehouse_for(paths).describe_published()))
+    )
     return {
         "report": str(site / "report" / "index.html"),
         "index": str(site / "index.html"),
