@@ -51,6 +51,8 @@ ACCEPTED: dict[str, list[str]] = {
     "platform": ["web", "app"],
     "source_system": ["mailchimp", "facebook", "trustpilot", "zendesk", "shopify", "web"],
 }
+# kpi_headlines: a segment not cut, and the rows of people who are not customers.
+HEADLINE_CUTS = ["(all)", "(no customer)"]
 RATE = re.compile(r"(_rate|_share|^csat_score|^credit)$")
 DURATION = re.compile(r"(_minutes|_hours|_seconds|^days_to_first_order)$")
 # Marts whose row count may not fall by more than this share from the last published load.
@@ -74,7 +76,8 @@ def _column_expectations(mart: str, column: dict[str, Any]) -> list[Expectation]
     elif data_type == "bigint" or DURATION.search(name):
         found.append(gxe.ExpectColumnValuesToBeBetween(column=name, min_value=0))
     if name in ACCEPTED:
-        found.append(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=ACCEPTED[name]))
+        cuts = HEADLINE_CUTS if mart == "kpi_headlines" else []
+        found.append(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=ACCEPTED[name] + cuts))
     if name == "channel":
         extra = ["direct"] if mart in ("fct_attribution", "kpi_channel_attribution") else []
         found.append(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=CHANNELS + extra))
