@@ -37,8 +37,8 @@ def demo(start: date, days: int, customers: int, seed: int) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m sandbox.demo", description=__doc__)
-    parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 11, 1), help="first day")
-    parser.add_argument("--days", type=int, default=7, help="how many days (default 7)")
+    parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 10, 12), help="first day")
+    parser.add_argument("--days", type=int, default=31, help="how many days (default 31)")
     parser.add_argument("--customers", type=int, default=300, help="company size of the sandbox")
     parser.add_argument("--seed", type=int, default=7, help="seed of the generated data")
     args = parser.parse_args(argv)

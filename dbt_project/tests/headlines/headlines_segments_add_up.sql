@@ -41,5 +41,5 @@ select cuts.*, uncut.current_value, uncut.previous_value
 from cuts
 inner join uncut
     on cuts.period = uncut.period and cuts.channel = uncut.channel and cuts.kpi_name = uncut.kpi_name
-where abs(cuts.cut_total - uncut.current_value) > 1e-9
+where abs(coalesce(cuts.cut_total, 0) - coalesce(uncut.current_value, 0)) > 1e-9
     or abs(coalesce(cuts.previous_cut_total, 0) - coalesce(uncut.previous_value, 0)) > 1e-9

@@ -285,27 +285,31 @@ values_by_side as (
     union all select {{ cut }}, 'commerce', 'orders', orders from commerce
     union all select {{ cut }}, 'commerce', 'revenue', revenue from commerce
     union all select {{ cut }}, 'commerce', 'buyers', buyers from commerce
+),
+
+{%- set keys = ['period', 'lifecycle_stage', 'first_channel', 'country_code', 'channel', 'kpi_name'] %}
+
+current_side as (
+    select * from values_by_side where side = 'current'
+),
+
+previous_side as (
+    select * from values_by_side where side = 'previous'
 )
 
+{#- A cut with rows on either side has a row: a segment that had none this period shows NULL now. -#}
 select
-    current_side.period,
-    current_side.days_compared,
-    current_side.lifecycle_stage,
-    current_side.first_channel,
-    current_side.country_code,
-    current_side.channel,
-    current_side.kpi_name,
+    {%- for key in keys %}
+    coalesce(current_side.{{ key }}, previous_side.{{ key }}) as {{ key }},
+    {%- if loop.first %}
+    coalesce(current_side.days_compared, previous_side.days_compared) as days_compared,
+    {%- endif %}
+    {%- endfor %}
     current_side.kpi_value as current_value,
     previous_side.kpi_value as previous_value,
     current_side.kpi_value - previous_side.kpi_value as absolute_change,
     (current_side.kpi_value - previous_side.kpi_value) / nullif(abs(previous_side.kpi_value), 0) as relative_change
-from values_by_side as current_side
-left join values_by_side as previous_side
-    on current_side.period = previous_side.period
-    and current_side.lifecycle_stage = previous_side.lifecycle_stage
-    and current_side.first_channel = previous_side.first_channel
-    and current_side.country_code = previous_side.country_code
-    and current_side.channel = previous_side.channel
-    and current_side.kpi_name = previous_side.kpi_name
-    and previous_side.side = 'previous'
-where current_side.side = 'current'
+from current_side
+full outer join previous_side
+    on {% for key in keys %}current_side.{{ key }} = previous_side.{{ key }}{% if not loop.last %}
+    and {% endif %}{% endfor %}
