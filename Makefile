@@ -21,7 +21,7 @@ install: $(STAMP) ## create .venv and install the pinned dependencies
 browser: ## install Debian's headless Chromium for the browser tests (needs root, as on the dev and CI machines)
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-demo: $(STAMP) ## start the vendor-API sandbox and run the nightly pipeline for a week into warehouse/touchpoints.duckdb
+demo: $(STAMP) ## start the vendor-API sandbox and run the pipeline over a month of history into warehouse/touchpoints.duckdb
 	$(PYTHON) -m sandbox.demo
 
 run: $(STAMP) ## run the nightly DAG for a range: make run START=2026-11-01 END=2026-11-07

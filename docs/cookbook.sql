@@ -63,3 +63,15 @@ from marts.kpi_period_comparison
 where week_start = (select max(week_start) from marts.kpi_period_comparison)
 order by relative_change is null, abs(relative_change) desc, channel, kpi_name
 limit 8;
+
+-- name: conversion_paths
+-- Which channel paths lead to a first purchase?
+select
+    conversion_path,
+    sum(customers) as customers,
+    sum(buyers) as buyers,
+    round(sum(buyers) / sum(customers), 3) as share_who_bought
+from marts.kpi_conversion_paths
+group by conversion_path
+order by customers desc, conversion_path
+limit 8;
