@@ -66,7 +66,8 @@ def currency() -> str:
 
 
 def _records(frame: pd.DataFrame) -> dict[str, list[Any]]:
-    """A frame as column lists (compact JSON): dates as ISO strings, NaN as null."""
+    """A frame as column lists (compact JSON): dates as ISO strings (DuckDB gives datetimes, PostgreSQL
+    dates), NaN as null."""
     columns: dict[str, list[Any]] = {}
     for name in frame.columns:
         series = frame[name]
@@ -76,6 +77,20 @@ def _records(frame: pd.DataFrame) -> dict[str, list[Any]]:
             series = series.dt.strftime("%Y-%m-%d")
         columns[name] = series.astype(object).where(series.notna(), None).tolist()
     return columns
+
+
+def _by_cut(headlines: pd.DataFrame) -> dict[str, list[list[Any]]]:
+    """The headline rows by cut ("period|lifecycle_stage|first_channel|country_code"), each row
+    [channel, kpi_name, days_compared, current, previous, absolute change, relative change]."""
+    frame = headlines.astype(object).where(headlines.notna(), None)
+    cuts: dict[str, list[list[Any]]] = {}
+    for row in frame.itertuples(index=False):
+        key = "|".join((row.period, row.lifecycle_stage, row.first_channel, row.country_code))
+        cuts.setdefault(key, []).append(
+            [row.channel, row.kpi_name, row.days_compared, row.current_value, row.previous_value,
+             row.absolute_change, row.relative_change]
+        )  # fmt: skip
+    return cuts
 
 
 def report_data(db: WarehouseSql) -> dict[str, Any]:
@@ -93,7 +108,8 @@ def report_data(db: WarehouseSql) -> dict[str, Any]:
         "periods": PERIODS,
         "kpis": HEADLINE_KPIS,
         "segments": segments,
-        **{name: _records(frame) for name, frame in frames.items()},
+        "headlines": _by_cut(headlines),
+        **{name: _records(frame) for name, frame in frames.items() if name != "headlines"},
     }
 
 
