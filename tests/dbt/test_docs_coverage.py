@@ -3,9 +3,12 @@ an exposure of the marts it draws."""
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from touchpoints.config import DBT_PROJECT_DIR
+from touchpoints.presentation.kpi_report import QUERIES
 
 MODELS = DBT_PROJECT_DIR / "models"
 
@@ -36,6 +39,6 @@ def test_every_mart_column_has_a_description() -> None:
 def test_the_kpi_report_is_an_exposure_of_the_kpi_marts() -> None:
     exposures = yaml.safe_load((MODELS / "marts" / "_exposures.yml").read_text())["exposures"]
     report = next(e for e in exposures if e["name"] == "kpi_report")
-    assert {"ref('kpi_web_daily')", "ref('kpi_period_comparison')", "ref('kpi_channel_attribution')"} <= set(
-        report["depends_on"]
-    )
+    read = {f"ref('{mart}')" for query in QUERIES.values() for mart in re.findall(r"\{marts\}\.(\w+)", query)}
+    assert read == set(report["depends_on"])
+    assert {"ref('kpi_headlines')", "ref('kpi_conversion_paths')", "ref('kpi_segments_daily')"} <= read

@@ -1,5 +1,5 @@
-"""What stakeholders, analysts and operators see: the docs site and KPI report in a real browser
-(headless Chromium), Parquet exports, and the CLI's run summary."""
+"""What stakeholders, analysts and operators see: the docs site in a real browser (headless Chromium),
+Parquet exports, and the CLI's run summary (the KPI report's browser tests are in test_kpi_report.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from PIL import Image, ImageStat
 
 from touchpoints.warehouse.duckdb import list_marts
 
@@ -49,22 +48,9 @@ def test_dbt_docs_render_the_marts_in_a_browser(two_nights: Path, tmp_path: Path
     dom = chromium(tmp_path, f"{page.as_uri()}#!/model/model.touchpoints.fct_touchpoints", "--dump-dom")
     raw = page.read_text()
     for mart in MARTS:
-        rendered = f'class="ng-binding">{mart}</span>'
+        rendered = f'title="{mart} '  # the sidebar entry (its text is cut short in a nested folder)
         assert rendered in dom and rendered not in raw, mart  # drawn by the docs app, not in the raw page
     assert 'detail-value ng-binding">touchpoints.marts.fct_touchpoints</dd>' in dom  # the model page itself
-
-
-def test_kpi_report_charts_render(two_nights: Path, tmp_path: Path) -> None:
-    page = two_nights.parents[1] / "docs" / "report" / "index.html"
-    dom = chromium(tmp_path, page.as_uri(), "--dump-dom")
-    assert dom.count('<figure class="chart">') == 9
-    assert dom.count("<svg") >= 9 and dom.count("<path") > 100
-    assert 'id="week-over-week"' in dom
-    shot = tmp_path / "report.png"
-    chromium(tmp_path, page.as_uri(), f"--screenshot={shot}", "--window-size=1280,2600")
-    image = Image.open(shot).convert("L")
-    assert image.size == (1280, 2600)
-    assert ImageStat.Stat(image).stddev[0] > 20, "the screenshot looks blank"
 
 
 def test_marts_are_exported_as_parquet(two_nights: Path) -> None:

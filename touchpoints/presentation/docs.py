@@ -30,7 +30,7 @@ INDEX = """<!doctype html>
 <body><h1>Touchpoints</h1>
 <ul>
 <li><a href="dbt/static_index.html">Data model</a>: every source, model and mart column, with lineage (dbt docs)</li>
-<li><a href="report/index.html">KPI report</a>: every channel's KPIs with charts, and what moved this week</li>
+<li><a href="report/index.html">KPI report</a>: each channel's headline KPIs against the previous period, journeys and conversion paths, by period and customer segment</li>
 <li><a href="gx/index.html">Data quality</a>: every expectation suite and validation result (Great Expectations Data Docs)</li>
 </ul>
 <p>Published warehouse: <code>{warehouse}</code></p>
