@@ -40,6 +40,14 @@ GRAINS: dict[str, list[str]] = {
         "lifecycle_stage",
     ],
     "kpi_headlines": ["period", "lifecycle_stage", "first_channel", "country_code", "channel", "kpi_name"],
+    "kpi_attribution_segments": [
+        "order_date",
+        "channel",
+        "model",
+        "lifecycle_stage",
+        "first_channel",
+        "country_code",
+    ],
     "kpi_segments_daily": ["occurred_date", "channel", "lifecycle_stage", "first_channel", "country_code"],
 }
 NULLABLE_GRAIN_COLUMNS = {("fct_attribution", "touchpoint_id"), ("kpi_conversion_paths", "country_code")}
@@ -79,7 +87,11 @@ def _column_expectations(mart: str, column: dict[str, Any]) -> list[Expectation]
         cuts = HEADLINE_CUTS if mart == "kpi_headlines" else []
         found.append(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=ACCEPTED[name] + cuts))
     if name == "channel":
-        extra = ["direct"] if mart in ("fct_attribution", "kpi_channel_attribution") else []
+        extra = (
+            ["direct"]
+            if mart in ("fct_attribution", "kpi_channel_attribution", "kpi_attribution_segments")
+            else []
+        )
         found.append(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=CHANNELS + extra))
     return found
 

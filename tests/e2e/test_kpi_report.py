@@ -186,7 +186,9 @@ def test_the_kpi_report_in_a_browser(two_nights: Path, site: str, chromium: Any,
         shutil.copyfile(shot, ARTEFACTS / shot.name)
 
 
-def test_the_report_cuts_the_daily_charts_by_segment(two_nights: Path, site: str, chromium: Any) -> None:
+def test_the_report_cuts_the_daily_and_attribution_charts_by_segment(
+    two_nights: Path, site: str, chromium: Any
+) -> None:
     browser = open_report(chromium, site, 1280, 900)
     browser.cut(period="all_time", lifecycle_stage="customer")
     orders = browser.page.eval_on_selector_all(
@@ -198,6 +200,20 @@ def test_the_report_cuts_the_daily_charts_by_segment(two_nights: Path, site: str
         ).fetchall()[0][0]
     assert sum(int(o.replace(",", "")) for o in orders) == expected
     assert expected and "lifecycle_stage=customer" in browser.page.url  # the cut's address, to share
+    header = browser.page.eval_on_selector_all(
+        "#table-attribution thead th", "ths => ths.map(th => th.textContent)"
+    )
+    linear = next(i for i, name in enumerate(header) if "linear" in name.lower())
+    credited = browser.page.eval_on_selector_all(
+        "#table-attribution tbody tr", f"trs => trs.map(tr => tr.cells[{linear}].textContent)"
+    )
+    with duckdb.connect(str(two_nights), read_only=True) as db:
+        attributed = db.sql(
+            "select sum(attributed_orders) from marts.kpi_attribution_segments"
+            " where lifecycle_stage = 'customer' and model = 'linear'"
+        ).fetchall()[0][0]
+    shown = sum(float(c.replace(",", "")) for c in credited)
+    assert attributed and abs(shown - attributed) <= 0.05 * len(credited)  # each cell rounded to 0.1
 
 
 def test_the_report_command_rebuilds_the_page(two_nights: Path) -> None:
@@ -231,8 +247,9 @@ def _synthetic(warehouse: Path) -> None:
             create table marts.kpi_conversion_paths as select date '2026-11-14' as first_touch_date,
                 'web' as conversion_path, 'web' as first_channel, null as country_code, 'customer' as lifecycle_stage,
                 1 as customers, 1 as buyers, 0 as repeat_buyers;
-            create table marts.kpi_channel_attribution as select date '2026-11-14' as order_date, 'web' as channel,
-                'linear' as model, 1.0 as attributed_orders, 10.5 as attributed_revenue;
+            create table marts.kpi_attribution_segments as select date '2026-11-14' as order_date, 'web' as channel,
+                'linear' as model, 'customer' as lifecycle_stage, 'web' as first_channel, 'US' as country_code,
+                1.0 as attributed_orders, 10.5 as attributed_revenue;
         """)
 
 

@@ -3,7 +3,7 @@
 It reads the published warehouse only (read-only), so it shows exactly what analysts see. The page embeds
 the report marts as JSON and cuts them in the browser (period, lifecycle stage, first channel, country):
 the headline numbers are rows of ``kpi_headlines`` (every cut precomputed), the charts sum the additive
-rows of ``kpi_segments_daily``, ``kpi_conversion_paths`` and ``kpi_channel_attribution``. Plotly's
+rows of ``kpi_segments_daily``, ``kpi_conversion_paths`` and ``kpi_attribution_segments``. Plotly's
 JavaScript is written beside the page (``plotly.min.js``), so the page needs no network.
 """
 
@@ -54,8 +54,9 @@ QUERIES = {
         from {marts}.kpi_conversion_paths order by first_touch_date, conversion_path
     """,
     "attribution": """
-        select order_date, channel, model, attributed_orders, cast(attributed_revenue as double) as attributed_revenue
-        from {marts}.kpi_channel_attribution order by order_date, channel, model
+        select order_date, channel, model, lifecycle_stage, first_channel, country_code, attributed_orders,
+            cast(attributed_revenue as double) as attributed_revenue
+        from {marts}.kpi_attribution_segments order by order_date, channel, model
     """,
 }
 
