@@ -45,7 +45,7 @@ QUERIES = {
     """,
     "daily": """
         select occurred_date, channel, lifecycle_stage, first_channel, country_code, touchpoints, orders,
-            cast(revenue as double) as revenue
+            cast(revenue as double precision) as revenue
         from {marts}.kpi_segments_daily order by occurred_date, channel
     """,
     "paths": """
@@ -55,7 +55,7 @@ QUERIES = {
     """,
     "attribution": """
         select order_date, channel, model, lifecycle_stage, first_channel, country_code, attributed_orders,
-            cast(attributed_revenue as double) as attributed_revenue
+            cast(attributed_revenue as double precision) as attributed_revenue
         from {marts}.kpi_attribution_segments order by order_date, channel, model
     """,
 }
