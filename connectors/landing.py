@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from connectors.errors import BadRecord
+from connectors.private import private_dir, private_file
 from connectors.records import to_row
 
 QUARANTINE_DIR = "_quarantine"
@@ -112,8 +113,8 @@ class PartitionWriter:
         self.tmp = self.target.with_name(f".tmp-{self.target.name}-{token}")
         self.quarantine_target = partition_dir(root / QUARANTINE_DIR, source, entity, ds)
         self.quarantine_tmp = self.quarantine_target.with_name(f".tmp-{self.target.name}-{token}")
-        self.tmp.mkdir(parents=True)
-        self.quarantine_tmp.mkdir(parents=True)
+        private_dir(self.tmp, root)
+        private_dir(self.quarantine_tmp, root)
         self._writer: pq.ParquetWriter | None = None
         self._quarantine: TextIO | None = None
         self.rows = self.quarantined = self.pages = self.duplicates = 0
@@ -203,6 +204,12 @@ class PartitionWriter:
             **file_facts(self.tmp / DATA_FILE),
         )
         (self.tmp / MANIFEST_FILE).write_text(json.dumps(asdict(manifest), indent=2))
+        for written in (
+            self.tmp / DATA_FILE,
+            self.tmp / MANIFEST_FILE,
+            self.quarantine_tmp / QUARANTINE_FILE,
+        ):
+            private_file(written)
         _swap_in(self.tmp, self.target)
         _swap_in(self.quarantine_tmp, self.quarantine_target)
         return manifest

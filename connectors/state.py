@@ -13,6 +13,8 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from connectors.private import private_dir, private_file
+
 STATE_DIR = "_state"
 _UPDATES = threading.Lock()  # windows of one entity land from concurrent threads
 
@@ -53,7 +55,7 @@ def update_state(root: Path, source: str, entity: str, first_ds: str, last_ds: s
 
 def save_state(root: Path, source: str, entity: str, state: EntityState) -> None:
     path = _path(root, source, entity)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent, root)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(asdict(state)))
-    os.replace(tmp, path)
+    os.replace(private_file(tmp), path)
