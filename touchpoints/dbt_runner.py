@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from connectors.private import private_dir
 from touchpoints.config import DBT_PROJECT_DIR, Paths
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,9 @@ def _invoke(paths: Paths, command: str, *args: str) -> Any:
     """``dbt <command> [args]`` in-process on the project; returns dbt's result object."""
     from dbt.cli.main import dbtRunner  # heavy: imported only when a task runs
 
-    paths.build_warehouse.parent.mkdir(parents=True, exist_ok=True)
+    from touchpoints.warehouse.duckdb import make_private
+
+    private_dir(paths.build_warehouse.parent)
     cli_args = [
         *command.split(),
         *args,
@@ -80,6 +83,7 @@ def _invoke(paths: Paths, command: str, *args: str) -> Any:
             return dbtRunner().invoke(cli_args)
         finally:
             _release_duckdb()
+            make_private(paths.build_warehouse)  # dbt-duckdb creates it with the umask's mode
 
 
 # The nightly build runs models, contracts and data tests; dbt's unit tests check the SQL logic on fixed
