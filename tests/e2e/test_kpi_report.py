@@ -230,8 +230,8 @@ def _synthetic(warehouse: Path) -> None:
     """A published warehouse with one cut of known headline numbers (a previous period for every KPI)."""
     with duckdb.connect(str(warehouse)) as db:
         db.execute("""
-            create schema staging; create schema marts;
-            create table staging.stg_landing__partitions as select '2026-11-14' as ds;
+            create schema marts;
+            create table marts.kpi_period_comparison as select date '2026-11-09' as week_start, 6 as days_compared;
             create table marts.kpi_headlines as select * from (values
                 ('last_7_days', 7, '(all)', '(all)', '(all)', 'web', 'bounce_rate', 0.375, 0.4, -0.025, -0.0625),
                 ('last_7_days', 7, '(all)', '(all)', '(all)', 'commerce', 'revenue', 12345.678, 10000.0, 2345.678, 0.2345678),

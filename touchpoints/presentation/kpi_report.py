@@ -35,8 +35,9 @@ HEADLINE_KPIS = {
     "app": ["sessions", "bounce_rate", "avg_session_seconds", "conversion_rate"],
     "commerce": ["orders", "revenue", "buyers"],
 }
-# The last landed day, as kpi_headlines ends its periods on it (the report's "as of" day).
-AS_OF = "select cast(max(ds) as date) as as_of from {staging}.stg_landing__partitions"
+# The last landed day, as kpi_headlines ends its periods on it (the report's "as of" day): the current
+# week of kpi_period_comparison compares its days up to it.
+AS_OF = "select max(week_start + days_compared - 1) as as_of from {marts}.kpi_period_comparison"
 QUERIES = {
     "headlines": """
         select period, days_compared, lifecycle_stage, first_channel, country_code, channel, kpi_name,
