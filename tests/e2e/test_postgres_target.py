@@ -1,16 +1,19 @@
 """The nightly DAG on the ``postgres`` dbt target: same landing, same marts as on DuckDB, published by
-an atomic schema swap."""
+an atomic schema swap that grants the analysts' role the marts and nothing else."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import psycopg2
+import psycopg2.errors
 import pytest
 
 from expectations.mart_suites import GRAINS
@@ -18,7 +21,7 @@ from tests.pipeline_home import point_pipeline_at
 from touchpoints.airflow_env import run_day
 from touchpoints.config import Paths
 from touchpoints.warehouse.duckdb import connect_read_only, list_marts
-from touchpoints.warehouse.postgres import dsn
+from touchpoints.warehouse.postgres import analyst_role, dsn
 
 pytestmark = pytest.mark.e2e
 
@@ -76,6 +79,54 @@ def assert_same_mart(mart: str, duck: pd.DataFrame, pg: pd.DataFrame) -> None:
             assert left.tolist() == right.tolist(), (mart, column)
 
 
+@contextmanager
+def analyst() -> Iterator[Any]:
+    """A login role that is a member of the analysts' role (as docs/configuration.md says to make one),
+    connected in autocommit (every refused statement stands alone); dropped afterwards."""
+    name = f"analyst_{uuid.uuid4().hex[:8]}"
+    with psycopg2.connect(dsn()) as admin, admin.cursor() as cursor:
+        cursor.execute(f'create role "{name}" login; grant "{analyst_role()}" to "{name}"')
+    connection = psycopg2.connect(dsn(), user=name)
+    connection.autocommit = True
+    try:
+        yield connection
+    finally:
+        connection.close()
+        with psycopg2.connect(dsn()) as admin, admin.cursor() as cursor:
+            cursor.execute(f'drop role "{name}"')
+
+
+def refused(connection: Any, statement: str) -> bool:
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute(statement)
+        except psycopg2.errors.InsufficientPrivilege:
+            return True
+    return False
+
+
+def assert_analysts_read_the_marts_only(marts: list[str]) -> None:
+    """Every mart answers a select; every other table (the build's, staging, intermediate, audit,
+    landing) and every write into a mart are refused."""
+    others = postgres_frame(
+        "select table_schema || '.' || table_name as name from information_schema.tables"
+        " where table_schema not in ('marts', 'pg_catalog', 'information_schema')"
+    )["name"].tolist()
+    assert {name.split(".")[0] for name in others} >= {
+        "staging", "intermediate", "audit", "build_marts", "build_staging", "landing",
+    }  # fmt: skip
+    with analyst() as connection, connection.cursor() as cursor:
+        for mart in marts:
+            cursor.execute(f"select count(*) from marts.{mart}")
+        assert [name for name in others if not refused(connection, f"select 1 from {name} limit 1")] == []
+        assert refused(
+            connection, "insert into marts.kpi_support_daily select * from marts.kpi_support_daily"
+        )
+        assert refused(connection, "update marts.dim_customers set country_code = null")
+        assert refused(connection, "delete from marts.fct_touchpoints")
+        assert refused(connection, "create table marts.mine (x int)")
+
+
 def test_the_nightly_dag_on_postgres_builds_the_same_marts_as_on_duckdb(
     nightly_dag, two_nights: Path, postgres_home: Paths
 ) -> None:
@@ -100,3 +151,4 @@ def test_the_nightly_dag_on_postgres_builds_the_same_marts_as_on_duckdb(
     assert stages["stage"].tolist() == ["landed", "marts"]
     manifests = postgres_frame("select count(*) as partitions from landing.manifests")
     assert manifests["partitions"][0] == 30  # 15 entities x 2 days, each loaded once
+    assert_analysts_read_the_marts_only(marts)  # as granted by the second night's swap

@@ -4,7 +4,8 @@ The landing zone stays Parquet; before each build its changed partitions are cop
 ``landing_<source>.<entity>`` tables (one transaction per partition, replacing that day), with their
 manifests in ``landing.manifests``. dbt builds into ``build_<layer>`` schemas, and publishing swaps each
 of them with its published ``<layer>`` schema in one transaction: readers see the old marts or the new
-ones, and the swapped-out schemas become the next build's starting point.
+ones, and the swapped-out schemas become the next build's starting point. In the same transaction the
+analysts' role (``analyst_role()``) is granted reading the published marts, and nothing else.
 """
 
 from __future__ import annotations
@@ -101,6 +102,27 @@ def ensure_database() -> None:
                 cursor.execute(sql.SQL("create database {}").format(sql.Identifier(database)))
     finally:
         connection.close()
+
+
+def analyst_role() -> str:
+    """``TOUCHPOINTS_PG_ANALYST_ROLE``: the group role that may read the published marts, and only them."""
+    return os.environ.get("TOUCHPOINTS_PG_ANALYST_ROLE", "touchpoints_analysts")
+
+
+def grant_analysts(cursor: Any, published: str, swapped_out: str) -> None:
+    """Create the analysts' role (NOLOGIN) if it is missing, let it read the ``published`` schema's
+    tables, and take from it what it held on the schema that became the next build's."""
+    role = analyst_role()
+    cursor.execute("select 1 from pg_roles where rolname = %s", [role])
+    if cursor.fetchone() is None:
+        cursor.execute(sql.SQL("create role {} nologin").format(sql.Identifier(role)))
+    for statement, schema in (
+        ("grant usage on schema {} to {}", published),
+        ("grant select on all tables in schema {} to {}", published),
+        ("revoke all on schema {} from {}", swapped_out),
+        ("revoke all on all tables in schema {} from {}", swapped_out),
+    ):
+        cursor.execute(sql.SQL(statement).format(sql.Identifier(schema), sql.Identifier(role)))
 
 
 def layer_schemas(*, build: bool) -> dict[str, str]:
@@ -229,7 +251,8 @@ class PostgresWarehouse(Warehouse):
         """The build schemas are created by dbt on the server: nothing to check here."""
 
     def publish(self) -> str:
-        """Swap every ``build_<layer>`` schema with its published ``<layer>`` in one transaction."""
+        """Swap every ``build_<layer>`` schema with its published ``<layer>`` and grant the analysts the
+        published marts, in one transaction."""
         build_schemas, published_schemas = layer_schemas(build=True), layer_schemas(build=False)
         with connect() as connection, connection.cursor() as cursor:
             cursor.execute("set local lock_timeout = '60s'")
@@ -251,6 +274,7 @@ class PostgresWarehouse(Warehouse):
                         sql.Identifier(f"{published}__swap"), sql.Identifier(build)
                     )
                 )
+            grant_analysts(cursor, published_schemas["marts"], build_schemas["marts"])
         return self.describe_published()
 
     def build_batch(self, query: str) -> SqlBatch:
