@@ -80,6 +80,27 @@ class DuckDBWarehouse(Warehouse):
                 f"no build warehouse at {self.paths.build_warehouse}: run the dbt build step first"
             )
 
+    def start_afresh(self) -> None:
+        """Replace the build file with a new one holding only its ``audit`` tables: a DuckDB file keeps
+        the bytes of dropped tables in its free blocks until they are reused."""
+        build = self.paths.build_warehouse
+        if not build.exists():
+            return
+        fresh = build.with_name(f".{build.name}.afresh")
+        fresh.unlink(missing_ok=True)
+        with duckdb.connect(str(fresh)) as connection:
+            connection.execute(f"attach '{build}' as previous (read_only)")
+            audit = connection.execute(
+                "select table_name from duckdb_tables() where database_name = 'previous' "
+                "and schema_name = 'audit'"
+            ).fetchall()
+            connection.execute("create schema audit")
+            for (table,) in audit:
+                connection.execute(f"create table audit.{table} as select * from previous.audit.{table}")
+            connection.execute("detach previous")
+        os.replace(fresh, build)
+        build.with_name(f"{build.name}.wal").unlink(missing_ok=True)
+
     def publish(self) -> str:
         """Compact, copy the audited build file next to the published one and rename it into place, then
         export the marts as Parquet.

@@ -228,6 +228,10 @@ class PostgresWarehouse(Warehouse):
     def require_build(self) -> None:
         """The build schemas are created by dbt on the server: nothing to check here."""
 
+    def start_afresh(self) -> None:
+        """Not on PostgreSQL yet: ``touchpoints forget`` refuses this target before it changes anything."""
+        raise NotImplementedError("touchpoints forget supports the DuckDB warehouse only")
+
     def publish(self) -> str:
         """Swap every ``build_<layer>`` schema with its published ``<layer>`` in one transaction."""
         build_schemas, published_schemas = layer_schemas(build=True), layer_schemas(build=False)
