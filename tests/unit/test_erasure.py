@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from connectors.erasure import erase_landing, linked_identifiers
+from connectors.erasure import Naming, erase_landing, linked_identifiers
 from connectors.errors import ConfigurationError
 from connectors.identifiers import EMAIL, ZENDESK_TICKET, ZENDESK_USER
 from connectors.integrity import damaged_partitions
@@ -16,6 +16,7 @@ from connectors.landing import DATA_FILE, MANIFEST_FILE, PartitionWriter, partit
 from connectors.registry import SOURCES
 from connectors.streams import suppression_of
 from connectors.suppression import KEY_ENV, SuppressionList
+from expectations.redaction import ERASED, redact_results
 
 ZENDESK = SOURCES["zendesk"]
 DS = "2026-11-01"
@@ -112,3 +113,30 @@ def test_a_list_read_with_another_key_is_refused(tmp_path: Path, monkeypatch: py
     monkeypatch.setenv(KEY_ENV, "another key")
     with pytest.raises(ConfigurationError, match="another key"):
         SuppressionList(tmp_path)
+
+
+def test_stored_gx_results_and_texts_lose_what_names_them(tmp_path: Path) -> None:
+    known = linked_identifiers(Path("/nonexistent"), ["alice@example.com"]) | {ZENDESK_USER: {"360000000101"}}
+    naming = Naming(known)
+    result = {
+        "results": [
+            {
+                "result": {
+                    "partial_unexpected_list": ["ALICE@example.com", "bob@example.com", 360000000101, 7]
+                }
+            },
+            {"result": {"partial_unexpected_counts": [{"value": "ok", "count": 2}]}},
+        ]
+    }
+    stored = tmp_path / "gx" / "uncommitted" / "validations" / "suite" / "run.json"
+    stored.parent.mkdir(parents=True)
+    stored.write_text(json.dumps(result))
+    assert redact_results(tmp_path, naming) == 2
+    values = json.loads(stored.read_text())["results"][0]["result"]["partial_unexpected_list"]
+    assert values == [ERASED, "bob@example.com", ERASED, 7]
+    line = "cross.x failed: 2 offending rows, e.g. [('Alice@Example.com', 360000000101), ('bob', 2)]"
+    assert (
+        naming.redact(line, ERASED)
+        == f"cross.x failed: 2 offending rows, e.g. [('{ERASED}', {ERASED}), ('bob', 2)]"
+    )
+    assert not naming("bob@example.com") and naming(" 360000000101 ")
