@@ -1,4 +1,5 @@
-"""Connector cost against a bare requests+json loop over the same sandbox pages, at 1x and 10x data.
+"""Connector cost against a bare requests+json loop over the same sandbox pages, at 1x and 10x data, and
+the cost of checking every record against a suppression list of 1,000 forgotten people.
 
 Prints records/second of both, their ratio, and the connector's peak RSS at 10x over 1x (it streams
 page by page into Parquet, so that ratio should stay near 1).
@@ -37,6 +38,7 @@ def main(customers: int) -> None:
         "connector rec/s",
         "bare rec/s",
         "connector/bare time",
+        "with suppression list/without time",
         "peak RSS MiB",
     ):
         table.add_column(column)
@@ -50,9 +52,10 @@ def main(customers: int) -> None:
         try:
             _child("connector", server.url)  # warm the OS caches once
             connector, bare = _child("connector", server.url), _child("bare", server.url)
+            suppressed = _child("suppressed", server.url)
         finally:
             server.shutdown()
-        assert connector["rows"] == bare["rows"], "the connector and the bare loop must read the same records"
+        assert connector["rows"] == bare["rows"] == suppressed["rows"], "every run must land the same records"
         peaks[scale] = connector["peak_rss_mib"]
         table.add_row(
             f"{scale}x",
@@ -60,6 +63,7 @@ def main(customers: int) -> None:
             f"{connector['rows'] / connector['seconds']:,.0f}",
             f"{bare['rows'] / bare['seconds']:,.0f}",
             f"{connector['seconds'] / bare['seconds']:.2f}x",
+            f"{suppressed['seconds'] / connector['seconds']:.2f}x",
             f"{connector['peak_rss_mib']:.0f}",
         )
     console = Console()

@@ -31,7 +31,8 @@ class Column:
 
     ``path``: where the value is in the item (default: the column's name; ``ITEM``: the whole item);
     ``default``: the value when the path's last key is absent; ``transform``: a named function of the
-    value, for what a path cannot say; ``required``: the column may not be null.
+    value, for what a path cannot say; ``required``: the column may not be null; ``identifies``: the kind
+    of identifier of a person it holds (``connectors/identifiers.py``), for erasure and suppression.
     """
 
     name: str
@@ -40,6 +41,7 @@ class Column:
     required: bool = False
     default: Any = None
     transform: Callable[[Any], Any] | None = None
+    identifies: str | None = None
 
     @property
     def field(self) -> pa.Field:

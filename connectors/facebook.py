@@ -17,6 +17,7 @@ from connectors.columns import BOOL, INT, ITEM, STRING, TS, Column, dig
 from connectors.context import FetchContext
 from connectors.endpoints import Endpoint
 from connectors.http import ApiClient, Throttling
+from connectors.identifiers import FACEBOOK_USER
 from connectors.paging import NextUrlPaging, Page
 from connectors.settings import ConnectionSettings
 from connectors.streams import Source, Stream
@@ -197,7 +198,7 @@ SOURCE = Source(
                 Column("comment_id", STRING, "comment.id", required=True),
                 Column("post_id", STRING, required=True),
                 Column("parent_comment_id", STRING, "comment.parent.id"),
-                Column("from_id", STRING, "comment.from.id", required=True),
+                Column("from_id", STRING, "comment.from.id", required=True, identifies=FACEBOOK_USER),
                 Column("is_page_reply", BOOL, ITEM, transform=_written_by_the_page),
                 Column("created_time", TS, "comment.created_time", required=True),
             ),

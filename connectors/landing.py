@@ -13,10 +13,10 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -24,6 +24,9 @@ import pyarrow.parquet as pq
 from connectors.errors import BadRecord
 from connectors.private import private_dir, private_file
 from connectors.records import to_row
+
+if TYPE_CHECKING:
+    from connectors.suppression import StreamSuppression
 
 QUARANTINE_DIR = "_quarantine"
 DATA_FILE = "part-0000.parquet"
@@ -50,6 +53,10 @@ class Manifest:
     data_bytes: int | None = None
     data_mtime_ns: int | None = None
     data_sha256: str | None = None
+    # records of forgotten people the extract dropped (connectors/suppression.py)
+    suppressed: int = 0
+    # each erasure that rewrote the partition: when, and how many records went (never whose)
+    erasures: list[dict[str, Any]] = field(default_factory=list)
 
 
 def sha256_of(path: Path) -> str:
@@ -70,7 +77,7 @@ def partition_dir(root: Path, source: str, entity: str, ds: str) -> Path:
     return root / source / entity / f"ds={ds}"
 
 
-def _swap_in(tmp: Path, target: Path) -> None:
+def swap_in(tmp: Path, target: Path) -> None:
     """Replace ``target`` with ``tmp`` (both directories) so readers see either the old or the new one."""
     target.parent.mkdir(parents=True, exist_ok=True)
     old = target.with_name(f".old-{target.name}-{uuid.uuid4().hex[:8]}")
@@ -102,9 +109,10 @@ class PartitionWriter:
         interval: str,
         schema: pa.Schema,
         primary_key: tuple[str, ...],
+        suppression: StreamSuppression | None = None,
     ) -> None:
         self.root, self.source, self.entity, self.ds, self.interval = root, source, entity, ds, interval
-        self.schema, self.primary_key = schema, primary_key
+        self.schema, self.primary_key, self.suppression = schema, primary_key, suppression
         self._landed_versions: dict[tuple[Any, ...], int] = {}
         token = uuid.uuid4().hex[:8]
         self.target = partition_dir(root, source, entity, ds)
@@ -117,17 +125,21 @@ class PartitionWriter:
         private_dir(self.quarantine_tmp, root)
         self._writer: pq.ParquetWriter | None = None
         self._quarantine: TextIO | None = None
-        self.rows = self.quarantined = self.pages = self.duplicates = 0
+        self.rows = self.quarantined = self.pages = self.duplicates = self.suppressed = 0
         self._started = time.monotonic()
 
     def write_page(self, records: Iterable[tuple[str, dict[str, Any]]]) -> None:
         """Write one page of ``(position, record)`` pairs; bad ones are quarantined, the rest land.
 
         A fetch that already knows a record is bad (say, a line that is not JSON) marks it with ``_error``;
-        a record may carry its own ``_position`` (file and line) instead of the page position.
+        a record may carry its own ``_position`` (file and line) instead of the page position. Records
+        of people on the suppression list are dropped, and only counted.
         """
         good = []
         for default_position, record in records:
+            if self.suppression is not None and self.suppression.drops(record):
+                self.suppressed += 1
+                continue
             position = record.pop("_position", default_position)
             if "_error" in record:
                 self.quarantine(position, record.pop("_error"), record.get("_raw", record))
@@ -197,6 +209,7 @@ class PartitionWriter:
             rows=self.rows,
             quarantined=self.quarantined,
             duplicates_dropped=self.duplicates,
+            suppressed=self.suppressed,
             columns={f.name: str(f.type) for f in self.schema},
             extracted_at=datetime.now(UTC).isoformat(timespec="seconds"),
             pages=self.pages if pages is None else pages,
@@ -210,8 +223,8 @@ class PartitionWriter:
             self.quarantine_tmp / QUARANTINE_FILE,
         ):
             private_file(written)
-        _swap_in(self.tmp, self.target)
-        _swap_in(self.quarantine_tmp, self.quarantine_target)
+        swap_in(self.tmp, self.target)
+        swap_in(self.quarantine_tmp, self.quarantine_target)
         return manifest
 
     def abort(self) -> None:
@@ -234,10 +247,13 @@ class IntervalWriter:
         schema: pa.Schema,
         primary_key: tuple[str, ...],
         day_of: Callable[[dict[str, Any]], date],
+        suppression: StreamSuppression | None = None,
     ) -> None:
         self.days, self.day_of = days, day_of
         self.writers = {
-            day: PartitionWriter(root, source, entity, day.isoformat(), interval, schema, primary_key)
+            day: PartitionWriter(
+                root, source, entity, day.isoformat(), interval, schema, primary_key, suppression
+            )
             for day in days
         }
         self.pages = 0

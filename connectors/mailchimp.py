@@ -16,6 +16,7 @@ from connectors.columns import INT, STRING, TS, Column
 from connectors.context import FetchContext
 from connectors.endpoints import Endpoint
 from connectors.http import ApiClient, Throttling
+from connectors.identifiers import EMAIL, MAILCHIMP_MEMBER
 from connectors.paging import OffsetPaging, Page
 from connectors.settings import ConnectionSettings
 from connectors.streams import Noted, Source, Stream, day_of
@@ -161,8 +162,8 @@ SOURCE = Source(
             Endpoint(f"{API}/reports/{{id}}/sent-to", "sent_to", OFFSET),
             (
                 Column("campaign_id", STRING, required=True),
-                Column("email_id", STRING, required=True),
-                Column("email_address", STRING, required=True),
+                Column("email_id", STRING, required=True, identifies=MAILCHIMP_MEMBER),
+                Column("email_address", STRING, required=True, identifies=EMAIL),
                 Column("status", STRING),
             ),
             primary_key=("campaign_id", "email_id"),
@@ -175,8 +176,8 @@ SOURCE = Source(
             Endpoint(f"{API}/reports/{{id}}/email-activity", "emails", OFFSET, _activity_since),
             (
                 Column("campaign_id", STRING, required=True),
-                Column("email_id", STRING, "recipient.email_id", required=True),
-                Column("email_address", STRING, "recipient.email_address"),
+                Column("email_id", STRING, "recipient.email_id", required=True, identifies=MAILCHIMP_MEMBER),
+                Column("email_address", STRING, "recipient.email_address", identifies=EMAIL),
                 Column("action", STRING, "activity.action", required=True),
                 Column("action_type", STRING, "activity.type"),
                 Column("occurred_at", TS, "activity.timestamp", required=True),
@@ -192,8 +193,8 @@ SOURCE = Source(
             Endpoint(f"{API}/reports/{{id}}/unsubscribed", "unsubscribes", OFFSET),
             (
                 Column("campaign_id", STRING, required=True),
-                Column("email_id", STRING, required=True),
-                Column("email_address", STRING),
+                Column("email_id", STRING, required=True, identifies=MAILCHIMP_MEMBER),
+                Column("email_address", STRING, identifies=EMAIL),
                 Column("timestamp", TS, required=True),
                 Column("reason", STRING),
             ),
@@ -207,9 +208,9 @@ SOURCE = Source(
             "Audience members (newest state per load).",
             Endpoint(f"{API}/lists/{{id}}/members", "members", OFFSET, _members_changed_since),
             (
-                Column("member_id", STRING, "id", required=True),
+                Column("member_id", STRING, "id", required=True, identifies=MAILCHIMP_MEMBER),
                 Column("list_id", STRING),
-                Column("email_address", STRING, required=True),
+                Column("email_address", STRING, required=True, identifies=EMAIL),
                 Column("status", STRING),
                 Column("country", STRING, "merge_fields.COUNTRY"),
                 Column("last_changed", TS, required=True),

@@ -14,6 +14,7 @@ from connectors.columns import INT, STRING, TS, Column
 from connectors.context import FetchContext
 from connectors.endpoints import Endpoint
 from connectors.http import ApiClient, Throttling
+from connectors.identifiers import EMAIL, SHOPIFY_CUSTOMER
 from connectors.pacing import RateLimit
 from connectors.paging import NextUrlPaging
 from connectors.settings import ConnectionSettings
@@ -71,9 +72,9 @@ SOURCE = Source(
             (
                 Column("order_id", INT, "id", required=True),
                 Column("order_name", STRING, "name"),
-                Column("email", STRING),
-                Column("customer_id", INT, "customer.id"),
-                Column("customer_email", STRING, "customer.email"),
+                Column("email", STRING, identifies=EMAIL),
+                Column("customer_id", INT, "customer.id", identifies=SHOPIFY_CUSTOMER),
+                Column("customer_email", STRING, "customer.email", identifies=EMAIL),
                 Column("created_at", TS, required=True),
                 Column("updated_at", TS, required=True),
                 Column("cancelled_at", TS),

@@ -28,6 +28,7 @@ from connectors.paging import Page
 from connectors.records import parse_timestamp
 from connectors.settings import ConnectionSettings, Interval
 from connectors.state import load_state, update_state
+from connectors.suppression import StreamSuppression, SuppressionList
 
 FULL_HISTORY = datetime(2000, 1, 1, tzinfo=UTC)
 
@@ -77,6 +78,10 @@ class Stream:
     the record is a snapshot of the load and lands on the interval's last day. A state export (full
     history on the first landed day, no upper time bound) is fetched once per range; other streams in
     windows of ``window_days`` (None: once per range too).
+
+    ``links_identifiers``: a record that belongs to a person links every identifier it holds to that
+    person (erasure follows them: a ticket's id to its comments); False where a record also names
+    others (a comment on a person's ticket names its author, who may be an agent).
     """
 
     entity: str
@@ -89,10 +94,16 @@ class Stream:
     full_history_first: bool = False
     window_days: int | None = WINDOW_DAYS
     whole_item: bool = False
+    links_identifiers: bool = True
     schema: pa.Schema = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "schema", schema_of(self.columns))
+
+    @property
+    def identifier_columns(self) -> tuple[tuple[str, str], ...]:
+        """``(column, kind)`` of every column that identifies a person or a person's record."""
+        return tuple((c.name, c.identifies) for c in self.columns if c.identifies)
 
     def record(self, entry: Any) -> dict[str, Any]:
         """The flat record of one fetched item, with its notes for the landing."""
@@ -134,6 +145,15 @@ class Stream:
             return min(max(day, first), last)
 
         return day_of
+
+
+def suppression_of(stream: Stream, landing_root: Path) -> StreamSuppression | None:
+    """What the stream's landing drops of forgotten people (None: it holds no identifier)."""
+    if not stream.identifier_columns:
+        return None
+    return StreamSuppression(
+        SuppressionList(landing_root), stream.identifier_columns, stream.links_identifiers
+    )
 
 
 @dataclass(frozen=True)
@@ -188,6 +208,7 @@ def extract(
         stream.schema,
         stream.primary_key,
         stream.day_router(days),
+        suppression_of(stream, landing_root),
     )
     state = load_state(landing_root, source.name, entity)
     lookback = (

@@ -14,6 +14,7 @@ from connectors.columns import INT, STRING, TS, Column
 from connectors.context import FetchContext
 from connectors.endpoints import Endpoint
 from connectors.http import ApiClient
+from connectors.identifiers import EMAIL, TRUSTPILOT_CONSUMER
 from connectors.pacing import RateLimit
 from connectors.paging import NextUrlPaging
 from connectors.settings import ConnectionSettings
@@ -73,8 +74,8 @@ SOURCE = Source(
                 Column("review_id", STRING, "id", required=True),
                 Column("stars", INT, required=True),
                 Column("created_at", TS, "createdAt", required=True),
-                Column("consumer_id", STRING, "consumer.id"),
-                Column("referral_email", STRING, "referralEmail"),
+                Column("consumer_id", STRING, "consumer.id", identifies=TRUSTPILOT_CONSUMER),
+                Column("referral_email", STRING, "referralEmail", identifies=EMAIL),
                 Column("language", STRING),
                 Column("reply_created_at", TS, "companyReply.createdAt"),
             ),

@@ -14,6 +14,7 @@ import fsspec
 from connectors.columns import ITEM, STRING, TS, Column
 from connectors.context import FetchContext
 from connectors.endpoints import Endpoint
+from connectors.identifiers import EMAIL, WEB_ANONYMOUS, WEB_USER
 from connectors.paging import Page
 from connectors.streams import Noted, Source, Stream
 
@@ -67,9 +68,9 @@ SOURCE = Source(
             (
                 Column("message_id", STRING, "messageId", required=True),
                 Column("event_type", STRING, "type", required=True),
-                Column("anonymous_id", STRING, "anonymousId", required=True),
-                Column("user_id", STRING, "userId"),
-                Column("email", STRING, ITEM, transform=_email_in_traits),
+                Column("anonymous_id", STRING, "anonymousId", required=True, identifies=WEB_ANONYMOUS),
+                Column("user_id", STRING, "userId", identifies=WEB_USER),
+                Column("email", STRING, ITEM, transform=_email_in_traits, identifies=EMAIL),
                 Column("name", STRING),
                 Column("event", STRING),
                 Column("occurred_at", TS, "timestamp", required=True),

@@ -17,6 +17,7 @@ from connectors.context import FetchContext
 from connectors.endpoints import Endpoint
 from connectors.errors import BadRecord
 from connectors.http import ApiClient, Throttling
+from connectors.identifiers import EMAIL, ZENDESK_TICKET, ZENDESK_USER
 from connectors.pacing import RateLimit
 from connectors.paging import NextUrlPaging, Page
 from connectors.records import parse_timestamp
@@ -160,9 +161,9 @@ SOURCE = Source(
                 _export_with_metric_sets,
             ),
             (
-                Column("ticket_id", INT, "id", required=True),
+                Column("ticket_id", INT, "id", required=True, identifies=ZENDESK_TICKET),
                 Column("status", STRING),
-                Column("requester_id", INT, required=True),
+                Column("requester_id", INT, required=True, identifies=ZENDESK_USER),
                 Column("channel", STRING, "via.channel"),
                 Column("created_at", TS, required=True),
                 Column("updated_at", TS, required=True),
@@ -178,8 +179,8 @@ SOURCE = Source(
             "Requesters and agents (role tells which).",
             Endpoint(f"{API}/incremental/users/cursor.json", "users", CURSOR_EXPORT, _export_from_cursor),
             (
-                Column("user_id", INT, "id", required=True),
-                Column("email", STRING),
+                Column("user_id", INT, "id", required=True, identifies=ZENDESK_USER),
+                Column("email", STRING, identifies=EMAIL),
                 Column("role", STRING),
                 Column("updated_at", TS, required=True),
             ),
@@ -198,8 +199,8 @@ SOURCE = Source(
             ),
             (
                 Column("comment_id", INT, "comment.id", required=True),
-                Column("ticket_id", INT, "event.ticket_id", required=True),
-                Column("author_id", INT, "comment.author_id", required=True),
+                Column("ticket_id", INT, "event.ticket_id", required=True, identifies=ZENDESK_TICKET),
+                Column("author_id", INT, "comment.author_id", required=True, identifies=ZENDESK_USER),
                 Column("is_public", BOOL, "comment.public"),
                 Column("created_at", TS, "event.created_at", required=True),
             ),
@@ -207,6 +208,7 @@ SOURCE = Source(
             fetch=fetch_ticket_comments,
             partition_by="created_at",
             window_days=None,  # a time-ordered export, and 10 requests a minute: one pass per range
+            links_identifiers=False,  # a comment on a person's ticket may be an agent's
         ),
         Stream(
             "satisfaction_ratings",
@@ -219,8 +221,8 @@ SOURCE = Source(
             ),
             (
                 Column("rating_id", INT, "id", required=True),
-                Column("ticket_id", INT, required=True),
-                Column("requester_id", INT),
+                Column("ticket_id", INT, required=True, identifies=ZENDESK_TICKET),
+                Column("requester_id", INT, identifies=ZENDESK_USER),
                 Column("score", STRING, required=True),
                 Column("created_at", TS),
                 Column("updated_at", TS, required=True),

@@ -1,4 +1,5 @@
-"""The run audit in the warehouse: ``audit.load_runs`` and ``audit.validation_results``.
+"""The run audit in the warehouse: ``audit.load_runs``, ``audit.validation_results`` and
+``audit.erasures``.
 
 Rows are keyed by run, day and what they describe, and replaced on a retry, so a retried task never
 duplicates them. On DuckDB they are written to the build warehouse and published with it; on PostgreSQL
@@ -11,6 +12,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from connectors.erasure import Erased
 from connectors.landing import Manifest
 from expectations.outcomes import ValidationOutcome
 from touchpoints.config import Paths
@@ -28,6 +30,10 @@ create table if not exists audit.validation_results (
     run_id varchar, ds date, stage varchar, suite varchar, success boolean,
     expectations bigint, rows_validated bigint, failures varchar, seconds double precision,
     validated_at timestamp
+);
+create table if not exists audit.erasures (
+    run_id varchar, erased_at timestamp, people bigint, partitions_rewritten bigint,
+    rows_erased bigint, quarantined_erased bigint
 );
 """
 
@@ -52,7 +58,7 @@ def record_loads(
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = [
         (
-            run_id, date.fromisoformat(m.ds), m.source, m.entity, m.rows + m.quarantined + m.duplicates_dropped,
+            run_id, date.fromisoformat(m.ds), m.source, m.entity, m.rows + m.quarantined + m.duplicates_dropped + m.suppressed,
             m.quarantined, m.duplicates_dropped, m.rows, m.pages, m.seconds,
             datetime.fromisoformat(m.extracted_at).replace(tzinfo=None), o.suite, passed, o.seconds, now,
         )
@@ -83,3 +89,10 @@ def record_validations(
         for o in outcomes
     ]
     _replace_rows(paths, "validation_results", {"run_id": run_id, "ds": ds, "stage": stage}, rows)
+
+
+def record_erasure(paths: Paths, run_id: str, people: int, erased: Erased) -> None:
+    """One row per ``touchpoints forget``: how many people and records went (never who)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    row = (run_id, now, people, erased.partitions, erased.rows, erased.quarantined)
+    _replace_rows(paths, "erasures", {"run_id": run_id}, [row])

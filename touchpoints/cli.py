@@ -105,6 +105,26 @@ def _run_locked(paths: Paths, days: RunDays) -> None:
     raise SystemExit(1)
 
 
+def forget_people(emails: list[str], file: Path | None, wait: bool) -> None:
+    """Erase people, given by e-mail address, from the landing zone, quarantine, GX results, warehouses,
+    exports and docs, and put every identifier linked to them on the suppression list, so that no later
+    extract lands them again. What it did is printed and logged in counts, never naming anyone. One
+    writer at a time: a run in progress makes it stop (or wait, with --wait). See docs/privacy.md."""
+    from touchpoints.forget import ForgetRefused, forget
+    from touchpoints.run_lock import LockBusy
+
+    if file is not None:
+        lines = (line.split("#", 1)[0].strip() for line in file.read_text().splitlines())
+        emails = [*emails, *filter(None, lines)]
+    if not emails:
+        raise SystemExit("error: no e-mail address given (as arguments or with --file)")
+    try:
+        forgotten = forget(Paths.from_env(), emails, wait=wait, waiting=console.print)
+    except (LockBusy, ForgetRefused) as refused:
+        raise SystemExit(f"error: {refused}") from None
+    console.print(f"touchpoints forget: {forgotten.describe()}")
+
+
 def serve_docs(folder: Path, port: int) -> ThreadingHTTPServer:
     """An HTTP server on 127.0.0.1 for the docs site (dbt docs, KPI report, Data Docs)."""
     if not (folder / "index.html").exists():
@@ -152,6 +172,18 @@ def parser() -> argparse.ArgumentParser:
         "docs", help="serve the docs site on 127.0.0.1", description=serve_docs.__doc__
     )
     docs.add_argument("--port", type=int, default=8081, help="port (default 8081)")
+    forget = commands.add_parser(
+        "forget",
+        help="erase people, by e-mail address, from everything the project keeps",
+        description=forget_people.__doc__,
+    )
+    forget.add_argument("emails", nargs="*", metavar="EMAIL", help="e-mail addresses to forget")
+    forget.add_argument(
+        "--file", type=Path, help="a file of e-mail addresses, one per line ('#' starts a comment)"
+    )
+    forget.add_argument(
+        "--wait", action="store_true", help="wait for a run writing the same home to end (default: stop)"
+    )
     commands.add_parser(
         "export",
         help="export the published marts as Parquet",
@@ -180,6 +212,8 @@ def main(argv: list[str] | None = None) -> None:
             server.serve_forever()
         except KeyboardInterrupt:
             server.shutdown()
+    elif args.command == "forget":
+        forget_people(args.emails, args.file, args.wait)
     elif args.command == "export":
         from touchpoints.warehouse import warehouse_for
 

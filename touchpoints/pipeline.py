@@ -79,6 +79,7 @@ def land_source(source: str, days: RunDays, connection: Any) -> dict[str, Any]:
         "partitions_already_landed": sum(len(landed) for landed in plan.already_landed.values()),
         "rows": sum(m.rows for m in manifests),
         "quarantined": quarantined,
+        "suppressed": sum(m.suppressed for m in manifests),  # records of forgotten people, dropped
         "seconds": round(time.monotonic() - started, 3),
     }
     log.info("%s %s: %s", source, days, summary)
@@ -154,14 +155,18 @@ def check_source_freshness() -> list[dict[str, Any]]:
     return [asdict(check) for check in checks]
 
 
-def build_warehouse() -> dict[str, Any]:
-    """``dbt build`` (models, contracts and data tests) into the build warehouse."""
+def build_warehouse(full_refresh: bool = False) -> dict[str, Any]:
+    """``dbt build`` (models, contracts and data tests) into the build warehouse; every model rebuilt
+    from the landing zone with ``full_refresh`` (else when the dbt project changed)."""
     from touchpoints.dbt_runner import build_args, run_dbt
     from touchpoints.warehouse import warehouse_for
 
     paths = Paths.from_env()
     warehouse_for(paths).load_landing()
-    outcome = run_dbt(paths, "build", *build_args(paths))
+    args = build_args(paths)
+    if full_refresh and "--full-refresh" not in args:
+        args = (*args, "--full-refresh")
+    outcome = run_dbt(paths, "build", *args)
     log.info(outcome.describe())
     return asdict(outcome)
 

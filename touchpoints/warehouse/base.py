@@ -55,6 +55,11 @@ class Warehouse(ABC):
         """Raise FileNotFoundError when there is no build warehouse to audit or publish."""
 
     @abstractmethod
+    def start_afresh(self) -> None:
+        """Drop everything built, keeping only the run audit, so that the next build is a full one that
+        leaves nothing of what was erased from the landing zone."""
+
+    @abstractmethod
     def publish(self) -> str:
         """Swap the audited build in for the published marts; what was published, for the log."""
 

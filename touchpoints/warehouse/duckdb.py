@@ -124,6 +124,21 @@ class DuckDBWarehouse(Warehouse):
                 f"no build warehouse at {self.paths.build_warehouse}: run the dbt build step first"
             )
 
+    def start_afresh(self) -> None:
+        """Replace the build file with a new one holding only its ``audit`` tables (``copy_schemas``):
+        a DuckDB file keeps the bytes of dropped tables in its free blocks until they are reused."""
+        build = self.paths.build_warehouse
+        if not build.exists():
+            return
+        fresh = build.with_name(f".{build.name}.afresh")
+        for leftover in (fresh, fresh.with_name(f"{fresh.name}.wal")):  # of a forget that died
+            leftover.unlink(missing_ok=True)
+        with duckdb.connect(str(build)) as connection:
+            copy_schemas(connection, fresh, ("audit",))
+        os.replace(fresh, build)
+        build.with_name(f"{build.name}.wal").unlink(missing_ok=True)
+        make_private(build)
+
     def publish(self) -> str:
         """Compact the build file, write the marts and audit tables into a new file next to the published
         one and rename it into place, then export the marts as Parquet.

@@ -250,6 +250,10 @@ class PostgresWarehouse(Warehouse):
     def require_build(self) -> None:
         """The build schemas are created by dbt on the server: nothing to check here."""
 
+    def start_afresh(self) -> None:
+        """Not on PostgreSQL yet: ``touchpoints forget`` refuses this target before it changes anything."""
+        raise NotImplementedError("touchpoints forget supports the DuckDB warehouse only")
+
     def publish(self) -> str:
         """Swap every ``build_<layer>`` schema with its published ``<layer>`` and grant the analysts the
         published marts, in one transaction."""

@@ -1,0 +1,245 @@
+"""``touchpoints forget`` end to end: people erased from a home that ran two nights leave no trace in any
+file, the marts equal those of a company whose vendors never had them, a re-run of a day does not bring
+them back, and forgetting again, or forgetting someone unknown, changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import redirect_stdout
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from _pytest.monkeypatch import MonkeyPatch
+
+from connectors.landing import MANIFEST_FILE
+from sandbox.erasure import without_person
+from sandbox.event_files import write_event_files
+from sandbox.generator import Person, World, subscriber_hash
+from sandbox.server import SandboxServer
+from sandbox.throttling import UNLIMITED
+from tests.mart_checksums import mart_checksums
+from tests.pipeline_home import point_pipeline_at
+from touchpoints.airflow_env import run_day
+from touchpoints.cli import main
+from touchpoints.config import Paths
+from touchpoints.forget import Forgotten, forget
+
+pytestmark = pytest.mark.e2e
+NIGHTS = (date(2026, 11, 1), date(2026, 11, 2))
+
+
+def _has(world: World, person: Person) -> dict[str, int]:
+    """How many records of each kind the vendors hold of a person."""
+    reviews = [
+        r for r in world.trustpilot_reviews if r["consumer"]["displayName"] == person.email.split("@")[0]
+    ]
+    return {
+        "orders": sum(o["customer"]["id"] == person.shopify_customer_id for o in world.shopify_orders),
+        "tickets": sum(t["requester_id"] == person.zendesk_user_id for t in world.zendesk_tickets),
+        "identified": sum(e["type"] == "identify" and e["anonymousId"] == person.anonymous_id for e in world.web_events),
+        "events": sum(e["anonymousId"] == person.anonymous_id for e in world.web_events),
+        "reviews": len(reviews),
+        "anonymous_reviews": sum(not r["referralEmail"] for r in reviews),
+        "member": int(person.subscribed),
+        "facebook": int(person.facebook_user_id is not None),
+    }  # fmt: skip
+
+
+def _someone(world: World, wanted: Callable[[dict[str, int]], bool]) -> Person:
+    """The first person the vendors hold the wanted records of, and whom an address leads to whole: no
+    Facebook id, every review with an address, and web events only on an identified device."""
+    for person in world.people:
+        has = _has(world, person)
+        traceable = (
+            not has["facebook"] and not has["anonymous_reviews"] and (has["identified"] or not has["events"])
+        )
+        if traceable and wanted(has):
+            return person
+    raise AssertionError("the test world holds nobody with these records: choose other criteria")
+
+
+def chosen_people(world: World) -> list[Person]:
+    """Three people who, together, have records at every vendor an address leads to."""
+    return [
+        _someone(world, lambda has: has["identified"] and has["orders"] and has["member"]),
+        _someone(world, lambda has: has["tickets"] and has["identified"]),
+        _someone(world, lambda has: has["reviews"] and has["member"]),
+    ]
+
+
+def traces(world: World, person: Person) -> set[str]:
+    """What must not remain of a person: the address, its SHA-256, their customer_id and vendor ids."""
+    sha = hashlib.sha256(person.email.encode()).hexdigest()
+    consumer_ids = {
+        r["consumer"]["id"] for r in world.trustpilot_reviews if (r["referralEmail"] or "").strip().lower() == person.email
+    }  # fmt: skip
+    return {
+        person.email, sha, f"cus_{sha[:16]}", subscriber_hash(person.email), person.anonymous_id,
+        str(person.zendesk_user_id), str(person.shopify_customer_id), f"u{person.index}", *consumer_ids,
+    }  # fmt: skip
+
+
+def _texts(path: Path) -> Iterator[str]:
+    """A file's content as text: every row of a DuckDB or Parquet file, or its bytes."""
+    if path.suffix == ".parquet":
+        with duckdb.connect() as db:
+            yield from (
+                row[0]
+                for row in db.execute(
+                    f"select cast(t as varchar) from read_parquet('{path}') as t"
+                ).fetchall()
+            )
+    elif path.suffix == ".duckdb":
+        with duckdb.connect(str(path), read_only=True) as db:
+            for schema, table in db.execute("select schema_name, table_name from duckdb_tables()").fetchall():
+                yield from (
+                    row[0]
+                    for row in db.execute(
+                        f'select cast(t as varchar) from "{schema}"."{table}" as t'
+                    ).fetchall()
+                )
+    yield path.read_bytes().decode("utf-8", errors="replace")  # raw bytes too: what a compressed copy hides  # fmt: skip
+
+
+def files_naming(roots: list[Path], needles: set[str]) -> list[str]:
+    """``file: needle`` for every file under the roots that names one of the needles, in any casing
+    (a short id only as a whole word)."""
+    patterns = {n: re.compile(rf"(?<![\w-]){re.escape(n.lower())}(?![\w-])") for n in needles}
+    found = []
+    for root in roots:
+        for path in sorted(
+            p for p in root.rglob("*") if p.is_file() and not p.name.endswith((".lock", ".js"))
+        ):
+            for text in _texts(path):
+                lowered = text.lower()
+                found += [
+                    f"{path}: {n}"
+                    for n, pattern in patterns.items()
+                    if n.lower() in lowered and pattern.search(lowered)
+                ]
+    return sorted(set(found))
+
+
+@dataclass
+class Erasure:
+    people: list[Person]
+    forgotten: Forgotten
+    paths: Paths
+    marts_after_forget: dict[str, tuple[int, str]]
+    marts_after_rerun: dict[str, tuple[int, str]]
+    marts_never_had_them: dict[str, tuple[int, str]]
+    erasures_in_manifests: list[dict]
+    traces_before: list[str]
+    traces_after_forget: list[str]
+    traces_after_rerun: list[str]
+    suppressed_on_rerun: int
+    again: Forgotten
+    unknown_output: str
+
+
+def _run_nights(dag, patch: MonkeyPatch, home: Path, sandbox: SandboxServer, events: Path) -> Paths:
+    paths = point_pipeline_at(patch, home, sandbox, events)
+    for night in NIGHTS:
+        assert run_day(dag, night) == "success"
+    return paths
+
+
+@pytest.fixture(scope="module")
+def erasure(
+    two_nights: Path, nightly_dag, world: World, sandbox, events_dir, tmp_path_factory
+) -> Iterator[Erasure]:
+    people = chosen_people(world)
+    erased_world = world
+    for person in people:
+        erased_world = without_person(erased_world, person)
+    root = tmp_path_factory.mktemp("forget")
+    patch = MonkeyPatch()
+    never_had_them = SandboxServer(erased_world, limits=UNLIMITED)
+    never_had_them.start_in_thread()
+    try:
+        events = root / "events-without-them"
+        write_event_files(erased_world, events)
+        reference = _run_nights(nightly_dag, patch, root / "never-had-them", never_had_them, events)
+        marts_never_had_them = mart_checksums(str(reference.warehouse))
+    finally:
+        never_had_them.shutdown()
+    home = root / "forgetting"
+    shutil.copytree(two_nights.parent.parent, home)  # the two nights the session already ran, with everyone
+    paths = point_pipeline_at(patch, home, sandbox, events_dir)
+    try:
+        needles = set().union(*(traces(world, p) for p in people))
+        roots = [paths.home]  # the warehouses, exports, GX project, docs and logs are all under it here
+        addresses = [people[0].email.upper(), f"  {people[1].email} ", people[2].email]
+        traces_before = files_naming(roots, needles)
+        forgotten = forget(paths, addresses)
+        marts_after_forget = mart_checksums(str(paths.warehouse))
+        manifests = [json.loads(p.read_text()) for p in paths.landing.glob(f"*/*/ds=*/{MANIFEST_FILE}")]
+        erasures_in_manifests = [e for m in manifests for e in m["erasures"]]
+        traces_after_forget = files_naming(roots, needles)
+        assert run_day(nightly_dag, NIGHTS[-1]) == "success"  # the vendors still hold them
+        manifests = [
+            json.loads(p.read_text()) for p in paths.landing.glob(f"*/*/ds={NIGHTS[-1]}/{MANIFEST_FILE}")
+        ]
+        suppressed_on_rerun = sum(m["suppressed"] for m in manifests)
+        marts_after_rerun = mart_checksums(str(paths.warehouse))
+        traces_after_rerun = files_naming(roots, needles)
+        again = forget(paths, addresses)
+        out = io.StringIO()
+        with redirect_stdout(out):
+            main(["forget", "nobody.we.know@example.com"])
+        yield Erasure(
+            people, forgotten, paths, marts_after_forget, marts_after_rerun, marts_never_had_them,
+            erasures_in_manifests, traces_before, traces_after_forget, traces_after_rerun, suppressed_on_rerun, again, out.getvalue(),
+        )  # fmt: skip
+    finally:
+        patch.undo()
+
+
+def test_the_chosen_people_have_records_at_every_vendor_an_address_leads_to(
+    erasure: Erasure, world: World
+) -> None:
+    kinds = {kind for person in erasure.people for kind, count in _has(world, person).items() if count}
+    assert {"orders", "tickets", "identified", "reviews", "member"} <= kinds
+    assert erasure.forgotten.known == 3 and erasure.forgotten.rebuilt
+    assert erasure.forgotten.erased.rows > 0
+
+
+def test_no_file_of_the_home_names_them_after_forget(erasure: Erasure) -> None:
+    before = {trace.rsplit(": ", 1)[1] for trace in erasure.traces_before}
+    assert len(before) >= 8  # the scan finds them where they were: addresses, hashes, keys and ids
+    assert any(".duckdb:" in trace for trace in erasure.traces_before)
+    assert any(".parquet:" in trace for trace in erasure.traces_before)
+    assert erasure.traces_after_forget == []
+
+
+def test_the_marts_equal_those_of_a_company_that_never_had_them(erasure: Erasure) -> None:
+    assert erasure.marts_after_forget == erasure.marts_never_had_them
+
+
+def test_a_rerun_of_a_day_does_not_bring_them_back(erasure: Erasure) -> None:
+    assert erasure.suppressed_on_rerun > 0
+    assert erasure.traces_after_rerun == []
+    assert erasure.marts_after_rerun == erasure.marts_never_had_them
+
+
+def test_forgetting_again_or_someone_unknown_changes_nothing(erasure: Erasure) -> None:
+    assert not erasure.again.rebuilt and erasure.again.known == 0
+    assert "nothing changed" in " ".join(erasure.unknown_output.split())
+
+
+def test_the_erasure_is_recorded_without_naming_anyone(erasure: Erasure) -> None:
+    with duckdb.connect(str(erasure.paths.warehouse), read_only=True) as db:
+        people, rows = db.execute("select people, rows_erased from audit.erasures").fetchone()
+    assert (people, rows) == (3, erasure.forgotten.erased.rows)
+    erasures = erasure.erasures_in_manifests
+    assert len(erasures) == erasure.forgotten.erased.partitions
+    assert sum(e["rows"] for e in erasures) == erasure.forgotten.erased.rows
+    assert set().union(*map(set, erasures)) == {"erased_at", "rows", "quarantined"}
