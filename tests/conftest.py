@@ -84,3 +84,28 @@ def two_nights(nightly_dag, sandbox, events_dir, tmp_path_factory: pytest.TempPa
         yield paths.warehouse
     finally:
         patch.undo()
+
+
+@pytest.fixture(scope="session")
+def company_without_them(nightly_dag, world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The nightly DAG run for the two nights of ``two_nights`` against vendors that never had the people
+    the erasure tests forget (tests/forgotten_people.py); returns its published warehouse."""
+    from _pytest.monkeypatch import MonkeyPatch
+
+    from tests.forgotten_people import chosen_people, without_them
+    from touchpoints.airflow_env import run_day
+
+    erased = without_them(world, chosen_people(world))
+    server = SandboxServer(erased, limits=UNLIMITED)
+    server.start_in_thread()
+    root = tmp_path_factory.mktemp("company-without-them")
+    write_event_files(erased, root / "events")
+    patch = MonkeyPatch()
+    try:
+        paths = point_pipeline_at(patch, root / "home", server, root / "events")
+        assert run_day(nightly_dag, date(2026, 11, 1)) == "success"
+        assert run_day(nightly_dag, date(2026, 11, 2)) == "success"
+    finally:
+        patch.undo()  # the settings of the tests that asked for it (two_nights's) come back
+        server.shutdown()
+    return paths.warehouse

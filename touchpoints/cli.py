@@ -110,7 +110,7 @@ def forget_people(emails: list[str], file: Path | None, wait: bool) -> None:
     exports and docs, and put every identifier linked to them on the suppression list, so that no later
     extract lands them again. What it did is printed and logged in counts, never naming anyone. One
     writer at a time: a run in progress makes it stop (or wait, with --wait). See docs/privacy.md."""
-    from touchpoints.forget import ForgetRefused, forget
+    from touchpoints.forget import forget
     from touchpoints.run_lock import LockBusy
 
     if file is not None:
@@ -120,7 +120,7 @@ def forget_people(emails: list[str], file: Path | None, wait: bool) -> None:
         raise SystemExit("error: no e-mail address given (as arguments or with --file)")
     try:
         forgotten = forget(Paths.from_env(), emails, wait=wait, waiting=console.print)
-    except (LockBusy, ForgetRefused) as refused:
+    except LockBusy as refused:
         raise SystemExit(f"error: {refused}") from None
     console.print(f"touchpoints forget: {forgotten.describe()}")
 

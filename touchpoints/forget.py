@@ -5,7 +5,7 @@ In order, holding the home and the warehouse (``run_lock.writing``): follow the 
 identifier the landed records link to them; put those on the suppression list; rewrite the landing
 partitions and quarantine files without their records; redact them from the stored GX results; rebuild
 the build warehouse from nothing (a new file: a DuckDB file keeps a dropped table's bytes in its free
-blocks), audit it and publish it (which rewrites the published file and the Parquet exports); build the
+blocks; on PostgreSQL, new schemas and landing copies), audit it and publish it (which rewrites the published file and the Parquet exports); build the
 docs again. A marker in the state folder says an erasure is under way, so that a forget that stopped
 part-way finishes on the next call. Nothing logged or recorded names a person.
 """
@@ -40,10 +40,6 @@ from touchpoints.run_lock import writing
 
 log = logging.getLogger(__name__)
 PENDING_FILE = "erasure.pending"
-
-
-class ForgetRefused(RuntimeError):
-    """The erasure cannot run here; nothing was changed."""
 
 
 @dataclass(frozen=True)
@@ -97,12 +93,7 @@ def forget(
     paths: Paths, addresses: list[str], *, wait: bool = False, waiting: Callable[[str], object] = print
 ) -> Forgotten:
     """Erase the people with these addresses (see the module's docstring); a no-op for addresses no
-    landed record holds. Refused, before anything changes, on the PostgreSQL target."""
-    if paths.warehouse_target != "duckdb":
-        raise ForgetRefused(
-            f"touchpoints forget rebuilds the DuckDB warehouse; the {paths.warehouse_target!r} target "
-            "is not supported yet (docs/privacy.md says what to do there)"
-        )
+    landed record holds."""
     with writing(paths, "touchpoints forget", wait=wait, waiting=waiting):
         return _forget_locked(paths, addresses)
 
@@ -186,10 +177,12 @@ def _rebuild(paths: Paths, erased: Erased, people: int) -> None:
     from touchpoints.warehouse import warehouse_for
 
     run_id = f"forget__{datetime.now(UTC).isoformat(timespec='seconds')}"
-    warehouse_for(paths).start_afresh()
+    warehouse = warehouse_for(paths)
+    warehouse.start_afresh()
     pipeline.build_warehouse(full_refresh=True)
     pipeline.validate_marts(landed_days(paths.landing), run_id)
     record_erasure(paths, run_id, people, erased)
     pipeline.publish_warehouse()
+    warehouse.drop_swapped_out()
     shutil.rmtree(paths.gx / "gx" / "uncommitted" / "data_docs", ignore_errors=True)
     build_docs(paths)  # every stored result rendered again, from the redacted ones

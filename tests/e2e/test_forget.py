@@ -4,12 +4,11 @@ them back, and forgetting again, or forgetting someone unknown, changes nothing.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from datetime import date
@@ -20,11 +19,8 @@ import pytest
 from _pytest.monkeypatch import MonkeyPatch
 
 from connectors.landing import MANIFEST_FILE
-from sandbox.erasure import without_person
-from sandbox.event_files import write_event_files
-from sandbox.generator import Person, World, subscriber_hash
-from sandbox.server import SandboxServer
-from sandbox.throttling import UNLIMITED
+from sandbox.generator import Person, World
+from tests.forgotten_people import addresses_of, chosen_people, has, traces
 from tests.mart_checksums import mart_checksums
 from tests.pipeline_home import point_pipeline_at
 from touchpoints.airflow_env import run_day
@@ -33,58 +29,7 @@ from touchpoints.config import Paths
 from touchpoints.forget import Forgotten, forget
 
 pytestmark = pytest.mark.e2e
-NIGHTS = (date(2026, 11, 1), date(2026, 11, 2))
-
-
-def _has(world: World, person: Person) -> dict[str, int]:
-    """How many records of each kind the vendors hold of a person."""
-    reviews = [
-        r for r in world.trustpilot_reviews if r["consumer"]["displayName"] == person.email.split("@")[0]
-    ]
-    return {
-        "orders": sum(o["customer"]["id"] == person.shopify_customer_id for o in world.shopify_orders),
-        "tickets": sum(t["requester_id"] == person.zendesk_user_id for t in world.zendesk_tickets),
-        "identified": sum(e["type"] == "identify" and e["anonymousId"] == person.anonymous_id for e in world.web_events),
-        "events": sum(e["anonymousId"] == person.anonymous_id for e in world.web_events),
-        "reviews": len(reviews),
-        "anonymous_reviews": sum(not r["referralEmail"] for r in reviews),
-        "member": int(person.subscribed),
-        "facebook": int(person.facebook_user_id is not None),
-    }  # fmt: skip
-
-
-def _someone(world: World, wanted: Callable[[dict[str, int]], bool]) -> Person:
-    """The first person the vendors hold the wanted records of, and whom an address leads to whole: no
-    Facebook id, every review with an address, and web events only on an identified device."""
-    for person in world.people:
-        has = _has(world, person)
-        traceable = (
-            not has["facebook"] and not has["anonymous_reviews"] and (has["identified"] or not has["events"])
-        )
-        if traceable and wanted(has):
-            return person
-    raise AssertionError("the test world holds nobody with these records: choose other criteria")
-
-
-def chosen_people(world: World) -> list[Person]:
-    """Three people who, together, have records at every vendor an address leads to."""
-    return [
-        _someone(world, lambda has: has["identified"] and has["orders"] and has["member"]),
-        _someone(world, lambda has: has["tickets"] and has["identified"]),
-        _someone(world, lambda has: has["reviews"] and has["member"]),
-    ]
-
-
-def traces(world: World, person: Person) -> set[str]:
-    """What must not remain of a person: the address, its SHA-256, their customer_id and vendor ids."""
-    sha = hashlib.sha256(person.email.encode()).hexdigest()
-    consumer_ids = {
-        r["consumer"]["id"] for r in world.trustpilot_reviews if (r["referralEmail"] or "").strip().lower() == person.email
-    }  # fmt: skip
-    return {
-        person.email, sha, f"cus_{sha[:16]}", subscriber_hash(person.email), person.anonymous_id,
-        str(person.zendesk_user_id), str(person.shopify_customer_id), f"u{person.index}", *consumer_ids,
-    }  # fmt: skip
+LAST_NIGHT = date(2026, 11, 2)
 
 
 def _texts(path: Path) -> Iterator[str]:
@@ -145,48 +90,36 @@ class Erasure:
     unknown_output: str
 
 
-def _run_nights(dag, patch: MonkeyPatch, home: Path, sandbox: SandboxServer, events: Path) -> Paths:
-    paths = point_pipeline_at(patch, home, sandbox, events)
-    for night in NIGHTS:
-        assert run_day(dag, night) == "success"
-    return paths
-
-
 @pytest.fixture(scope="module")
 def erasure(
-    two_nights: Path, nightly_dag, world: World, sandbox, events_dir, tmp_path_factory
+    two_nights: Path,
+    company_without_them: Path,
+    nightly_dag,
+    world: World,
+    sandbox,
+    events_dir,
+    tmp_path_factory,
 ) -> Iterator[Erasure]:
     people = chosen_people(world)
-    erased_world = world
-    for person in people:
-        erased_world = without_person(erased_world, person)
+    marts_never_had_them = mart_checksums(str(company_without_them))
     root = tmp_path_factory.mktemp("forget")
     patch = MonkeyPatch()
-    never_had_them = SandboxServer(erased_world, limits=UNLIMITED)
-    never_had_them.start_in_thread()
-    try:
-        events = root / "events-without-them"
-        write_event_files(erased_world, events)
-        reference = _run_nights(nightly_dag, patch, root / "never-had-them", never_had_them, events)
-        marts_never_had_them = mart_checksums(str(reference.warehouse))
-    finally:
-        never_had_them.shutdown()
     home = root / "forgetting"
     shutil.copytree(two_nights.parent.parent, home)  # the two nights the session already ran, with everyone
     paths = point_pipeline_at(patch, home, sandbox, events_dir)
     try:
         needles = set().union(*(traces(world, p) for p in people))
         roots = [paths.home]  # the warehouses, exports, GX project, docs and logs are all under it here
-        addresses = [people[0].email.upper(), f"  {people[1].email} ", people[2].email]
+        addresses = addresses_of(people)
         traces_before = files_naming(roots, needles)
         forgotten = forget(paths, addresses)
         marts_after_forget = mart_checksums(str(paths.warehouse))
         manifests = [json.loads(p.read_text()) for p in paths.landing.glob(f"*/*/ds=*/{MANIFEST_FILE}")]
         erasures_in_manifests = [e for m in manifests for e in m["erasures"]]
         traces_after_forget = files_naming(roots, needles)
-        assert run_day(nightly_dag, NIGHTS[-1]) == "success"  # the vendors still hold them
+        assert run_day(nightly_dag, LAST_NIGHT) == "success"  # the vendors still hold them
         manifests = [
-            json.loads(p.read_text()) for p in paths.landing.glob(f"*/*/ds={NIGHTS[-1]}/{MANIFEST_FILE}")
+            json.loads(p.read_text()) for p in paths.landing.glob(f"*/*/ds={LAST_NIGHT}/{MANIFEST_FILE}")
         ]
         suppressed_on_rerun = sum(m["suppressed"] for m in manifests)
         marts_after_rerun = mart_checksums(str(paths.warehouse))
@@ -206,7 +139,7 @@ def erasure(
 def test_the_chosen_people_have_records_at_every_vendor_an_address_leads_to(
     erasure: Erasure, world: World
 ) -> None:
-    kinds = {kind for person in erasure.people for kind, count in _has(world, person).items() if count}
+    kinds = {kind for person in erasure.people for kind, count in has(world, person).items() if count}
     assert {"orders", "tickets", "identified", "reviews", "member"} <= kinds
     assert erasure.forgotten.known == 3 and erasure.forgotten.rebuilt
     assert erasure.forgotten.erased.rows > 0

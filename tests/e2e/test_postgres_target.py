@@ -1,8 +1,10 @@
 """The nightly DAG on the ``postgres`` dbt target: same landing, same marts as on DuckDB, published by
-an atomic schema swap that grants the analysts' role the marts and nothing else."""
+an atomic schema swap that grants the analysts' role the marts and nothing else; ``touchpoints forget``
+there leaves no row naming the people and the marts of vendors that never had them."""
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,11 +17,16 @@ import pandas as pd
 import psycopg2
 import psycopg2.errors
 import pytest
+from rich.console import Console
 
 from expectations.mart_suites import GRAINS
+from sandbox.generator import World
+from tests.forgotten_people import addresses_of, chosen_people, traces
 from tests.pipeline_home import point_pipeline_at
 from touchpoints.airflow_env import run_day
 from touchpoints.config import Paths
+from touchpoints.forget import forget
+from touchpoints.presentation.report import QUERIES, print_summary
 from touchpoints.warehouse.duckdb import connect_read_only, list_marts
 from touchpoints.warehouse.postgres import analyst_role, dsn
 
@@ -127,8 +134,19 @@ def assert_analysts_read_the_marts_only(marts: list[str]) -> None:
         assert refused(connection, "create table marts.mine (x int)")
 
 
+def database_values() -> Iterator[tuple[str, str]]:
+    """``(table, row as text)`` for every row of every table of the warehouse database."""
+    tables = postgres_frame(
+        "select table_schema || '.' || table_name as name from information_schema.tables"
+        " where table_schema not in ('pg_catalog', 'information_schema')"
+    )["name"].tolist()
+    for table in tables:
+        for row in postgres_frame(f"select t::text as row from {table} as t")["row"]:
+            yield table, row
+
+
 def test_the_nightly_dag_on_postgres_builds_the_same_marts_as_on_duckdb(
-    nightly_dag, two_nights: Path, postgres_home: Paths
+    nightly_dag, two_nights: Path, company_without_them: Path, world: World, postgres_home: Paths
 ) -> None:
     for day in (date(2026, 11, 1), date(2026, 11, 2)):
         assert run_day(nightly_dag, day) == "success"
@@ -152,3 +170,20 @@ def test_the_nightly_dag_on_postgres_builds_the_same_marts_as_on_duckdb(
     manifests = postgres_frame("select count(*) as partitions from landing.manifests")
     assert manifests["partitions"][0] == 30  # 15 entities x 2 days, each loaded once
     assert_analysts_read_the_marts_only(marts)  # as granted by the second night's swap
+    summary = io.StringIO()
+    print_summary(postgres_home, Console(file=summary, width=200))
+    assert all(title in summary.getvalue() for title in QUERIES)
+
+    people = chosen_people(world)
+    needles = {trace.lower() for person in people for trace in traces(world, person) if len(trace) >= 8}
+    assert any(needle in row.lower() for _, row in database_values() for needle in needles)
+    assert forget(postgres_home, addresses_of(people)).known == len(people)
+    named = {table for table, row in database_values() if any(needle in row.lower() for needle in needles)}
+    assert named == set()  # landing copies, staging, intermediate, marts, audit: none names them
+    with connect_read_only(company_without_them) as duck:
+        for mart in marts:  # the marts equal those of vendors that never had them, built on DuckDB
+            assert_same_mart(
+                mart,
+                duck.sql(f"select * from marts.{mart}").df(),
+                postgres_frame(f"select * from marts.{mart}"),
+            )

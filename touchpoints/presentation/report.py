@@ -15,13 +15,13 @@ QUERIES = {
         from {marts}.fct_touchpoints group by channel order by touchpoints desc
     """,
     "E-mail campaigns": """
-        select campaign_title, emails_sent, delivered, round(open_rate, 3) as open_rate,
-               round(click_rate, 3) as click_rate, round(bounce_rate, 3) as bounce_rate, attributed_orders
+        select campaign_title, emails_sent, delivered, open_rate,
+               click_rate, bounce_rate, attributed_orders
         from {marts}.kpi_email_campaigns order by sent_at
     """,
     "Support by day": """
-        select created_date, tickets_created, tickets_solved, round(median_first_reply_minutes, 1) as median_reply_min,
-               round(one_touch_resolution_rate, 3) as one_touch_rate, round(csat_score, 3) as csat_score
+        select created_date, tickets_created, tickets_solved, median_first_reply_minutes as median_reply_min,
+               one_touch_resolution_rate as one_touch_rate, csat_score
         from {marts}.kpi_support_daily order by created_date
     """,
 }
@@ -32,6 +32,8 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, pd.Timestamp) and value == value.normalize():
         return value.date().isoformat()
+    if isinstance(value, float):  # rounded here, not in SQL: PostgreSQL has no round(double, digits)
+        return f"{value:.3f}".rstrip("0").rstrip(".")
     return str(value)
 
 

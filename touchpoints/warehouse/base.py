@@ -60,6 +60,10 @@ class Warehouse(ABC):
         leaves nothing of what was erased from the landing zone."""
 
     @abstractmethod
+    def drop_swapped_out(self) -> None:
+        """After an erasure's publish, drop what the publish swapped out, which holds the erased people."""
+
+    @abstractmethod
     def publish(self) -> str:
         """Swap the audited build in for the published marts; what was published, for the log."""
 

@@ -139,6 +139,9 @@ class DuckDBWarehouse(Warehouse):
         build.with_name(f"{build.name}.wal").unlink(missing_ok=True)
         make_private(build)
 
+    def drop_swapped_out(self) -> None:
+        """Nothing: publishing replaced the published file whole."""
+
     def publish(self) -> str:
         """Compact the build file, write the marts and audit tables into a new file next to the published
         one and rename it into place, then export the marts as Parquet.

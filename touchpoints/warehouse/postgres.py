@@ -125,6 +125,12 @@ def grant_analysts(cursor: Any, published: str, swapped_out: str) -> None:
         cursor.execute(sql.SQL(statement).format(sql.Identifier(schema), sql.Identifier(role)))
 
 
+def _drop_schemas(schemas: list[str]) -> None:
+    with connect() as connection, connection.cursor() as cursor:
+        for schema in schemas:
+            cursor.execute(sql.SQL("drop schema if exists {} cascade").format(sql.Identifier(schema)))
+
+
 def layer_schemas(*, build: bool) -> dict[str, str]:
     """The schema each layer lives in: ``build_marts`` while building and auditing, ``marts`` once
     published."""
@@ -251,8 +257,29 @@ class PostgresWarehouse(Warehouse):
         """The build schemas are created by dbt on the server: nothing to check here."""
 
     def start_afresh(self) -> None:
-        """Not on PostgreSQL yet: ``touchpoints forget`` refuses this target before it changes anything."""
-        raise NotImplementedError("touchpoints forget supports the DuckDB warehouse only")
+        """Drop the build schemas and the landing copies (the next load copies every partition again, the
+        next build is a full one), then rewrite the audit tables without their dead row versions."""
+        from connectors.registry import SOURCES
+
+        ensure_database()
+        schemas = [*layer_schemas(build=True).values(), "landing", *(f"landing_{s}" for s in SOURCES)]
+        _drop_schemas(schemas)
+        connection = psycopg2.connect(dsn())
+        connection.autocommit = True  # VACUUM cannot run inside a transaction
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "select table_name from information_schema.tables where table_schema = 'audit'"
+                )
+                for (table,) in cursor.fetchall():
+                    cursor.execute(sql.SQL("vacuum full {}").format(sql.Identifier("audit", table)))
+        finally:
+            connection.close()
+
+    def drop_swapped_out(self) -> None:
+        """Drop the schemas the last publish swapped out (the previous marts become the next build's
+        start): after an erasure they hold the people; the next build is then a full one."""
+        _drop_schemas(list(layer_schemas(build=True).values()))
 
     def publish(self) -> str:
         """Swap every ``build_<layer>`` schema with its published ``<layer>`` and grant the analysts the
