@@ -17,6 +17,9 @@ from connectors.registry import SOURCES
 from connectors.streams import suppression_of
 from connectors.suppression import KEY_ENV, SuppressionList
 from expectations.redaction import ERASED, redact_results
+from touchpoints.config import Paths
+from touchpoints.forget import forget
+from touchpoints.run_lock import LockBusy, writing
 
 ZENDESK = SOURCES["zendesk"]
 DS = "2026-11-01"
@@ -140,3 +143,13 @@ def test_stored_gx_results_and_texts_lose_what_names_them(tmp_path: Path) -> Non
         == f"cross.x failed: 2 offending rows, e.g. [('{ERASED}', {ERASED}), ('bob', 2)]"
     )
     assert not naming("bob@example.com") and naming(" 360000000101 ")
+
+
+def test_forget_refuses_while_a_run_writes_the_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOUCHPOINTS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TOUCHPOINTS_DUCKDB_PATH", str(tmp_path / "warehouse" / "touchpoints.duckdb"))
+    paths = Paths.from_env()
+    running = "touchpoints run --start 2026-11-01 --end 2026-11-01"
+    with writing(paths, running), pytest.raises(LockBusy, match=running):
+        forget(paths, ["alice@example.com"])
+    assert forget(paths, ["alice@example.com"]).rebuilt is False  # free again: a clean no-op
