@@ -60,9 +60,19 @@ def _partitions(landing: Path, source: str, stream: Stream) -> Iterator[Path]:
     yield from sorted((landing / source / stream.entity).glob(f"ds=*/{DATA_FILE}"))
 
 
-def linked_identifiers(landing: Path, emails: Iterable[str]) -> Identifiers:
+@dataclass(frozen=True)
+class Linked:
+    """The identifiers linked to some addresses, and which of the addresses a landed record holds."""
+
+    known: Identifiers
+    found: frozenset[str]
+
+
+def linked_identifiers(landing: Path, emails: Iterable[str]) -> Linked:
     """Every identifier the landed records link to the addresses, followed until nothing new turns up."""
-    known: Identifiers = defaultdict(set, {EMAIL: {e for e in map(normalized, emails) if e}})
+    given = {e for e in map(normalized, emails) if e}
+    known: Identifiers = defaultdict(set, {EMAIL: set(given)})
+    found: set[str] = set()
     while True:
         before = sum(map(len, known.values()))
         for source in SOURCES.values():
@@ -75,8 +85,10 @@ def linked_identifiers(landing: Path, emails: Iterable[str]) -> Identifiers:
                     for row in table.filter(_matching(table, stream, known)).to_pylist():
                         for kind, value in identifiers_of(row, stream.identifier_columns):
                             known[kind].add(value)
+                            if kind == EMAIL and value in given:
+                                found.add(value)
         if sum(map(len, known.values())) == before:
-            return dict(known)
+            return Linked(dict(known), frozenset(found))
 
 
 def pairs(known: Identifiers) -> set[tuple[str, str]]:

@@ -99,17 +99,15 @@ def forget(
 
 
 def _forget_locked(paths: Paths, addresses: list[str]) -> Forgotten:
-    emails = sorted({e for e in map(normalized, addresses) if e})
-    linked = {email: linked_identifiers(paths.landing, [email]) for email in emails}
-    found = {email: ids for email, ids in linked.items() if _holds(paths, ids)}
+    emails = {e for e in map(normalized, addresses) if e}
+    linked = linked_identifiers(paths.landing, emails)
+    # an address no landed record holds may still be written in a quarantined one
+    found = linked.found | {e for e in emails - linked.found if _holds(paths, {EMAIL: {e}})}
     pending = paths.landing / STATE_DIR / PENDING_FILE
     if not found and not pending.exists():
         log.info("forget: none of %d addresses has a landed record; nothing changed", len(emails))
         return Forgotten(len(emails), 0, 0, Erased(), 0, 0, rebuilt=False)
-    known: Identifiers = {}
-    for ids in found.values():
-        for kind, values in ids.items():
-            known.setdefault(kind, set()).update(values)
+    known = {**linked.known, EMAIL: linked.known[EMAIL] - (emails - found)}  # unknown ones stay off the list
     private_dir(pending.parent, paths.landing)
     pending.write_text(json.dumps({"since": datetime.now(UTC).isoformat(timespec="seconds")}))
     private_file(pending)

@@ -67,14 +67,16 @@ def landed(root: Path, entity: str, column: str) -> list:
 
 
 def test_an_address_leads_to_its_user_their_tickets_but_not_the_agent_who_replied(landing: Path) -> None:
-    known = linked_identifiers(landing, ["ALICE@example.com "])
-    assert known[EMAIL] == {"alice@example.com"}
+    linked = linked_identifiers(landing, ["ALICE@example.com ", "carol@example.com"])
+    assert linked.found == {"alice@example.com"}
+    known = linked.known
+    assert known[EMAIL] - {"carol@example.com"} == {"alice@example.com"}
     assert known[ZENDESK_USER] == {str(ALICE)}
     assert known[ZENDESK_TICKET] == {"1"}
 
 
 def test_erasure_rewrites_partitions_without_them_and_records_only_counts(landing: Path) -> None:
-    erased = erase_landing(landing, linked_identifiers(landing, ["alice@example.com"]))
+    erased = erase_landing(landing, linked_identifiers(landing, ["alice@example.com"]).known)
     assert landed(landing, "users", "user_id") == [BOB, AGENT]
     assert landed(landing, "tickets", "ticket_id") == [2]
     assert landed(landing, "ticket_comments", "comment_id") == [21, 22]  # the agent's reply on her ticket too
@@ -92,7 +94,7 @@ def test_erasure_rewrites_partitions_without_them_and_records_only_counts(landin
 
 def test_erasing_someone_unknown_changes_no_file(landing: Path) -> None:
     before = {p: p.stat().st_mtime_ns for p in landing.rglob("*") if p.is_file()}
-    erased = erase_landing(landing, linked_identifiers(landing, ["carol@example.com"]))
+    erased = erase_landing(landing, linked_identifiers(landing, ["carol@example.com"]).known)
     assert erased.rows == erased.quarantined == erased.partitions == 0
     assert {p: p.stat().st_mtime_ns for p in landing.rglob("*") if p.is_file()} == before
 
@@ -119,7 +121,7 @@ def test_a_list_read_with_another_key_is_refused(tmp_path: Path, monkeypatch: py
 
 
 def test_stored_gx_results_and_texts_lose_what_names_them(tmp_path: Path) -> None:
-    known = linked_identifiers(Path("/nonexistent"), ["alice@example.com"]) | {ZENDESK_USER: {"360000000101"}}
+    known = {EMAIL: {"alice@example.com"}, ZENDESK_USER: {"360000000101"}}
     naming = Naming(known)
     result = {
         "results": [
