@@ -31,6 +31,7 @@ AD_FIELDS = "id,name,campaign_id,adset_id,creative{id,url_tags},effective_status
 # User (17), ad account (613), application (4) and the business use cases (80000 ads insights, 80003
 # custom audiences, 80004 ads management, ... 80014)
 THROTTLING_CODES = {4, 17, 613, *range(80000, 80015)}
+THROTTLING = graph_throttling(THROTTLING_CODES)
 
 
 def _account(ctx: FetchContext) -> str:
@@ -66,7 +67,7 @@ SOURCE = Source(
     name="meta_ads",
     connection_id="meta_ads_default",
     concurrency=2,
-    make_client=graph_client("meta_ads", graph_throttling(THROTTLING_CODES)),
+    make_client=graph_client("meta_ads", THROTTLING),
     lookback=timedelta(days=3),
     streams=(
         Stream(
