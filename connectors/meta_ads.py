@@ -27,7 +27,8 @@ INSIGHT_FIELDS = (
     "campaign_id,campaign_name,adset_id,adset_name,ad_id,ad_name,"
     "spend,impressions,clicks,inline_link_clicks,date_start,date_stop,account_currency"
 )
-AD_FIELDS = "id,name,campaign_id,adset_id,creative{id,url_tags},effective_status,updated_time"
+# the campaign's and ad set's names too: url_tags hold Meta's macros ({{campaign.name}}), which staging fills in
+AD_FIELDS = "id,name,campaign{id,name},adset{id,name},creative{id,url_tags},effective_status,updated_time"
 # User (17), ad account (613), application (4) and the business use cases (80000 ads insights, 80003
 # custom audiences, 80004 ads management, ... 80014)
 THROTTLING_CODES = {4, 17, 613, *range(80000, 80015)}
@@ -100,8 +101,10 @@ SOURCE = Source(
             (
                 Column("ad_id", STRING, "id", required=True),
                 Column("ad_name", STRING, "name"),
-                Column("adset_id", STRING),
-                Column("campaign_id", STRING),
+                Column("adset_id", STRING, "adset.id"),
+                Column("adset_name", STRING, "adset.name"),
+                Column("campaign_id", STRING, "campaign.id"),
+                Column("campaign_name", STRING, "campaign.name"),
                 Column("creative_id", STRING, "creative.id"),
                 Column("url_tags", STRING, "creative.url_tags"),
                 Column("effective_status", STRING),

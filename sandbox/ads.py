@@ -58,12 +58,17 @@ def ad_account(config: Dated) -> AdAccount:
                     creative["url_tags"] = URL_TAGS.replace("{{campaign.name}}", "black_friday")
                 if len(account.ads) == 6:
                     del creative["url_tags"]
-                ad = {"id": ad_id, "name": f"{adset_name}_{variant}", "campaign_id": campaign_id,
-                      "adset_id": adset_id, "creative": creative, "effective_status": "ACTIVE",
-                      "updated_time": timefmt.facebook(created + timedelta(hours=len(account.ads)))}  # fmt: skip
+                ad = {
+                    "id": ad_id,
+                    "name": f"{adset_name}_{variant}",
+                    "campaign": {"id": campaign_id, "name": campaign_name},
+                    "adset": {"id": adset_id, "name": adset_name},
+                    "creative": creative,
+                    "effective_status": "ACTIVE",
+                    "updated_time": timefmt.facebook(created + timedelta(hours=len(account.ads))),
+                }
                 account.ads.append(ad)
-                names = {"campaign_name": campaign_name, "adset_name": adset_name}
-                account.insights += [_delivery(rng, ad, names, day) for day in _days(config)]
+                account.insights += [_delivery(rng, ad, day) for day in _days(config)]
     account.insights.sort(key=lambda row: (row["date_start"], row["ad_id"]))
     return account
 
@@ -72,16 +77,16 @@ def _days(config: Dated) -> list[date]:
     return [config.start + timedelta(days=i) for i in range((config.end - config.start).days)]
 
 
-def _delivery(rng: random.Random, ad: Record, names: dict[str, str], day: date) -> Record:
+def _delivery(rng: random.Random, ad: Record, day: date) -> Record:
     """One ad's day as Meta reports it: every number a string, spend in the account's currency."""
     impressions = rng.randint(300, 6000)
     clicks = rng.randint(0, impressions // 25)
     cents = impressions * rng.randint(400, 1400) // 1000  # a CPM of $4 to $14
     return {
-        "campaign_id": ad["campaign_id"],
-        "campaign_name": names["campaign_name"],
-        "adset_id": ad["adset_id"],
-        "adset_name": names["adset_name"],
+        "campaign_id": ad["campaign"]["id"],
+        "campaign_name": ad["campaign"]["name"],
+        "adset_id": ad["adset"]["id"],
+        "adset_name": ad["adset"]["name"],
         "ad_id": ad["id"],
         "ad_name": ad["name"],
         "spend": f"{cents // 100}.{cents % 100:02d}",
