@@ -12,7 +12,7 @@ from typing import Any
 import pyarrow as pa
 
 TS = pa.timestamp("us", tz="UTC")
-STRING, INT, BOOL = pa.string(), pa.int64(), pa.bool_()
+STRING, INT, BOOL, DATE = pa.string(), pa.int64(), pa.bool_(), pa.date32()
 ITEM = ""  # a column whose transform reads the whole item
 
 

@@ -6,95 +6,25 @@ The posts of an interval's lookback are listed once and shared by the posts, com
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-import requests
-
 from connectors.columns import BOOL, INT, ITEM, STRING, TS, Column, dig
 from connectors.context import FetchContext
 from connectors.endpoints import Endpoint
-from connectors.http import ApiClient, Throttling
+from connectors.graph import API, GRAPH, graph_client, graph_throttling
 from connectors.identifiers import FACEBOOK_USER
-from connectors.paging import NextUrlPaging, Page
-from connectors.settings import ConnectionSettings
+from connectors.paging import Page
 from connectors.streams import Source, Stream
 
-API = "/v21.0"
 INSIGHT_METRICS = "post_impressions,post_impressions_unique,post_reactions_by_type_total,post_clicks_by_type"
 
 
 # Application (4), user (17), Pages with a user token (32), custom (613) and Pages with a Page token (80001)
 THROTTLING_CODES = {4, 17, 32, 613, 80001}
-USAGE_HEADERS = ("X-App-Usage", "X-Page-Usage", "X-Business-Use-Case-Usage")
-SLOW_FROM_PERCENT = 80
-
-
-def is_throttled(response: requests.Response) -> bool:
-    """The Graph API throttles with 400 and an error code in the body, not with 429."""
-    if response.status_code != 400:
-        return False
-    try:
-        error = response.json().get("error") or {}
-    except ValueError:
-        return False
-    return error.get("code") in THROTTLING_CODES
-
-
-def usage(response: requests.Response) -> tuple[float, float]:
-    """(the highest share of a limit used, in percent; minutes until throttled calls are let through) from
-    ``X-App-Usage`` / ``X-Page-Usage`` ({"call_count": 28, "total_time": 25, "total_cputime": 25}) and
-    ``X-Business-Use-Case-Usage`` ({"<id>": [{"type": "pages", "call_count": 97, ...,
-    "estimated_time_to_regain_access": 0}]})."""
-    used, regain = 0.0, 0.0
-    for name in USAGE_HEADERS:
-        try:
-            value = json.loads(response.headers.get(name) or "{}")
-        except ValueError:
-            continue
-        counters = (
-            [value] if name != "X-Business-Use-Case-Usage" else [c for cs in value.values() for c in cs]
-        )
-        for counter in counters:
-            shares = [counter.get(k) for k in ("call_count", "total_time", "total_cputime")]
-            used = max([used, *(float(share) for share in shares if isinstance(share, int | float))])
-            regain = max(regain, float(counter.get("estimated_time_to_regain_access") or 0))
-    return used, regain
-
-
-def hold_near_the_usage_limit(response: requests.Response) -> float:
-    """Until access is regained when the headers say so; past 80% of a limit, 3 s per point above it,
-    so that a long backfill slows down before it is throttled (the limits are over a rolling hour)."""
-    used, regain = usage(response)
-    return regain * 60 if regain else max(0.0, used - SLOW_FROM_PERCENT) * 3
-
-
-def wait_after_throttling(response: requests.Response) -> float | None:
-    """The vendor's own estimate, when a throttled answer carries one."""
-    _, regain = usage(response)
-    return regain * 60 if regain else None
-
-
-THROTTLING = Throttling(
-    throttled=is_throttled, wait_hint=wait_after_throttling, hold_for=hold_near_the_usage_limit
-)
-
-
-def make_client(settings: ConnectionSettings, interval: str) -> ApiClient:
-    return ApiClient.for_connection(
-        "facebook",
-        settings,
-        interval,
-        headers={"Authorization": f"Bearer {settings.password or ''}"},
-        secrets=(settings.password,),
-        throttling=THROTTLING,
-    )
-
-
-def _paging_next(_response: requests.Response, body: dict) -> str | None:
-    return (body.get("paging") or {}).get("next")
+THROTTLING = graph_throttling(THROTTLING_CODES)
+make_client = graph_client("facebook", THROTTLING)
 
 
 def _created_since_the_lookback(ctx: FetchContext) -> dict[str, Any]:
@@ -115,7 +45,6 @@ def _insight_metrics(_ctx: FetchContext) -> dict[str, Any]:
     return {"metric": INSIGHT_METRICS}
 
 
-GRAPH = NextUrlPaging(_paging_next)
 POSTS = Endpoint(f"{API}/{{page_id}}/posts", "data", GRAPH, _created_since_the_lookback)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -34,6 +34,11 @@ def parse_timestamp(value: Any) -> datetime:
 def _coerce(value: Any, type_: pa.DataType) -> Any:
     if pa.types.is_timestamp(type_):
         return parse_timestamp(value)
+    if pa.types.is_date32(type_):
+        try:
+            return date.fromisoformat(str(value))
+        except ValueError:
+            raise BadRecord(f"date expected (YYYY-MM-DD), got {value!r}") from None
     if pa.types.is_boolean(type_):
         if isinstance(value, bool):
             return value

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors import facebook, mailchimp, shopify, trustpilot, web_events, zendesk
+from connectors import facebook, mailchimp, meta_ads, shopify, trustpilot, web_events, zendesk
 from connectors.streams import Source
 
 SOURCES: dict[str, Source] = {
@@ -14,5 +14,6 @@ SOURCES: dict[str, Source] = {
         zendesk.SOURCE,
         shopify.SOURCE,
         web_events.SOURCE,
+        meta_ads.SOURCE,
     )
 }

@@ -22,7 +22,7 @@ from touchpoints.config import WAREHOUSE_POOL, scheduler_start  # a light module
 
 # Must match connectors.registry.SOURCES (a DAG-integrity test checks it); kept literal so that
 # parsing this file imports nothing heavy.
-SOURCES = ("mailchimp", "facebook", "trustpilot", "zendesk", "shopify", "web")
+SOURCES = ("mailchimp", "facebook", "trustpilot", "zendesk", "shopify", "web", "meta_ads")
 
 # Downstream DAGs can be scheduled on these: a source's landing zone updated, the warehouse published.
 LANDED = {source: Asset(f"touchpoints.landing.{source}") for source in SOURCES}

@@ -10,6 +10,12 @@ from great_expectations.expectations.expectation import Expectation
 
 from connectors.streams import Source, Stream
 
+# The Marketing API's Ad.effective_status values.
+AD_EFFECTIVE_STATUSES = (
+    "ACTIVE", "PAUSED", "DELETED", "PENDING_REVIEW", "DISAPPROVED", "PREAPPROVED", "PENDING_BILLING_INFO",
+    "CAMPAIGN_PAUSED", "ARCHIVED", "ADSET_PAUSED", "IN_PROCESS", "WITH_ISSUES",
+)  # fmt: skip
+
 # Fresh instances are made per suite: GX gives each expectation in a suite its own id.
 EXTRA_EXPECTATIONS: dict[tuple[str, str], list[tuple[type[Expectation], dict[str, Any]]]] = {
     ("mailchimp", "email_activity"): [
@@ -33,6 +39,16 @@ EXTRA_EXPECTATIONS: dict[tuple[str, str], list[tuple[type[Expectation], dict[str
     ],
     ("shopify", "orders"): [
         (gxe.ExpectColumnValuesToBeBetween, dict(column="total_price", min_value=0)),
+    ],
+    ("meta_ads", "ad_insights"): [
+        (gxe.ExpectColumnValuesToBeBetween, dict(column=column, min_value=0))
+        for column in ("spend", "impressions", "clicks", "link_clicks")
+    ],
+    ("meta_ads", "ads"): [
+        (
+            gxe.ExpectColumnValuesToBeInSet,
+            dict(column="effective_status", value_set=list(AD_EFFECTIVE_STATUSES)),
+        ),
     ],
     ("web", "events"): [
         (

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sandbox import timefmt
+from sandbox.ads import AdAccount, ad_account
 
 Record = dict[str, Any]
 
@@ -80,6 +81,7 @@ class World:
     zendesk_satisfaction_ratings: list[Record] = field(default_factory=list)
     shopify_orders: list[Record] = field(default_factory=list)
     web_events: list[Record] = field(default_factory=list)
+    meta_ads: AdAccount = field(default_factory=AdAccount)
 
 
 def subscriber_hash(email: str) -> str:
@@ -130,6 +132,7 @@ class _Builder:
         self.trustpilot()
         self.web_and_orders()
         self.zendesk()
+        self.world.meta_ads = ad_account(self.cfg)  # its own generator: the rest is unchanged
         return self.world
 
     def people(self) -> None:

@@ -1,4 +1,5 @@
-"""A real HTTP server on 127.0.0.1 that answers like Mailchimp, Facebook Pages, Trustpilot, Zendesk and Shopify.
+"""A real HTTP server on 127.0.0.1 that answers like Mailchimp, Facebook Pages, Trustpilot, Zendesk, Shopify
+and the Meta Marketing API.
 
 Each route serves the generated World with the vendor's own paging, filters and auth headers, so the
 connectors talk to it exactly as they would to the vendor's host.
@@ -22,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from sandbox import timefmt
+from sandbox.ads import AD_ACCOUNT_ID, insights_between
 from sandbox.faults import Fault, FaultPlan
 from sandbox.generator import BUSINESS_UNIT_ID, PAGE_ID, Record, World
 from sandbox.throttling import (
@@ -373,6 +375,47 @@ def shopify_orders(h: SandboxHandler, _m: re.Match[str], q: Query) -> Reply:
     return Reply({"orders": orders[offset : offset + limit]}, headers=headers)
 
 
+# --- Meta Marketing API ----------------------------------------------------------------------------
+def _cursor_page(h: SandboxHandler, records: list[Record], q: Query) -> Reply:
+    """Graph cursor paging: opaque ``before``/``after`` cursors, and ``next`` (with the token) while more
+    follow; the last page has no ``next``."""
+    offset = _decode_cursor(q["after"])[0] if "after" in q else 0
+    limit = h.page_size(q.get("limit"), 25)
+    page = records[offset : offset + limit]
+    cursors = {"before": _encode_cursor(offset, {}), "after": _encode_cursor(offset + len(page), {})}
+    body: Record = {"data": page, "paging": {"cursors": cursors}}
+    if offset + limit < len(records):
+        after = {**q, "access_token": h.server.secret, "after": cursors["after"]}
+        body["paging"]["next"] = f"{h.base_url()}{urlsplit(h.path).path}?{urlencode(after)}"
+    return Reply(body)
+
+
+def _unknown_ad_account(account: str) -> Reply | None:
+    if account == AD_ACCOUNT_ID:
+        return None
+    message = f"(#100) Ad account owner has NOT grant ads_management or ads_read permission: act_{account}"
+    return Reply({"error": {"message": message, "type": "OAuthException", "code": 100}}, 400)
+
+
+def meta_ad_insights(h: SandboxHandler, m: re.Match[str], q: Query) -> Reply:
+    """Daily (``time_increment=1``) ad-level insights of ``time_range``, both days included."""
+    if refused := _unknown_ad_account(m["account"]):
+        return refused
+    if q.get("level") != "ad" or q.get("time_increment") != "1" or "time_range" not in q:
+        error = {
+            "message": "(#100) the sandbox serves level=ad, time_increment=1 and a time_range",
+            "code": 100,
+        }
+        return Reply({"error": {**error, "type": "OAuthException"}}, 400)
+    time_range = json.loads(q["time_range"])
+    rows = insights_between(h.world.meta_ads, time_range["since"], time_range["until"], q.get("fields", ""))
+    return _cursor_page(h, rows, q)
+
+
+def meta_ads(h: SandboxHandler, m: re.Match[str], q: Query) -> Reply:
+    return _unknown_ad_account(m["account"]) or _cursor_page(h, h.world.meta_ads.ads, q)
+
+
 ROUTES: list[tuple[re.Pattern[str], Callable[[SandboxHandler, Query], Reply | None], Route]] = [
     (re.compile(r"/3\.0/lists"), _basic_auth, mailchimp_lists),
     (re.compile(r"/3\.0/lists/(?P<list_id>\w+)/members"), _basic_auth, mailchimp_members),
@@ -389,6 +432,8 @@ ROUTES: list[tuple[re.Pattern[str], Callable[[SandboxHandler, Query], Reply | No
     (re.compile(r"/api/v2/incremental/ticket_events\.json"), _basic_auth, zendesk_ticket_events),
     (re.compile(r"/api/v2/satisfaction_ratings\.json"), _basic_auth, zendesk_satisfaction),
     (re.compile(r"/admin/api/2024-10/orders\.json"), _shopify_auth, shopify_orders),
+    (re.compile(r"/v21\.0/act_(?P<account>\d+)/insights"), _facebook_auth, meta_ad_insights),
+    (re.compile(r"/v21\.0/act_(?P<account>\d+)/ads"), _facebook_auth, meta_ads),
 ]
 
 

@@ -11,6 +11,10 @@
 - Facebook: calls counted over a rolling hour; every answer carries ``X-App-Usage`` and
   ``X-Business-Use-Case-Usage`` (percent of the limit, and minutes to regain access); at 100% a 400
   with error code 4 (application) or 80001 (Page).
+- Meta Marketing API: calls per ad account and business use case over a rolling hour (``ads_insights``
+  for insights, ``ads_management`` for ad objects); every answer carries ``X-Business-Use-Case-Usage``
+  keyed by the account; over the budget a 400 with code 80000 (insights) or 80004 (ads management),
+  the header at 100% and the minutes to regain access.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
+from sandbox.ads import AD_ACCOUNT_ID
 from sandbox.faults import THROTTLE_BODIES
 from sandbox.generator import PAGE_ID
 
@@ -34,6 +39,19 @@ PAGE_LIMIT_REACHED = {
 }  # fmt: skip
 
 
+def use_case(route_or_path: str) -> str:
+    """The Marketing API business use case a request counts against."""
+    return "ads_insights" if "insights" in route_or_path else "ads_management"
+
+
+def buc_limit_reached(route_or_path: str) -> dict[str, object]:
+    """Meta's answer past a business use case's limit: 80000 for ads insights, 80004 for ads management."""
+    code = 80000 if use_case(route_or_path) == "ads_insights" else 80004
+    message = f"(#{code}) There have been too many calls from this ad-account. Wait a bit and try again."
+    return {"error": {"message": message, "type": "OAuthException", "code": code, "error_subcode": 2446079,
+                      "is_transient": True, "fbtrace_id": "AbCdEfGhIjK"}}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class VendorLimits:
     """How hard the sandbox holds each vendor to its limits; None leaves one unenforced."""
@@ -44,10 +62,11 @@ class VendorLimits:
     mailchimp_connections: int | None = 10
     trustpilot: Window | None = (833, 300.0)
     facebook: Window | None = (4800, 3600.0)
+    meta_ads: Window | None = (600, 3600.0)  # Meta's development tier: 600 insights calls an hour and more
 
 
 VENDOR_LIMITS = VendorLimits()
-UNLIMITED = VendorLimits(None, None, None, None, None, None)
+UNLIMITED = VendorLimits(None, None, None, None, None, None, None)
 
 
 @dataclass
@@ -68,6 +87,9 @@ def throttling_answer(route: str, retry_after: float | None) -> Verdict:
     wait = {} if retry_after is None else {"Retry-After": seconds}
     if vendor == "facebook":
         return Verdict(400, THROTTLE_BODIES["facebook"], Throttle.facebook_usage(100, 0))
+    if vendor == "meta":
+        regain = math.ceil((retry_after or 60) / 60)
+        return Verdict(400, buc_limit_reached(route), Throttle.meta_usage(route, 100, regain))
     if vendor == "zendesk":
         return Verdict(429, "Rate limit for this endpoint exceeded", wait, "text/plain")
     if vendor == "shopify":
@@ -110,6 +132,7 @@ class Throttle:
                 ("zendesk_all", limits.zendesk_all),
                 ("trustpilot", limits.trustpilot),
                 ("facebook", limits.facebook),
+                ("meta_ads", limits.meta_ads),
             )
             if window is not None
         }
@@ -186,3 +209,20 @@ class Throttle:
         app = {"call_count": percent, "total_time": percent, "total_cputime": percent}
         page = {"type": "pages", **app, "estimated_time_to_regain_access": regain_minutes}
         return {"X-App-Usage": json.dumps(app), "X-Business-Use-Case-Usage": json.dumps({PAGE_ID: [page]})}
+
+    def _meta(self, path: str, _in_flight: int) -> Verdict:
+        """One budget for the ad account; the usage header on every answer, 80000/80004 over it."""
+        window = self.windows.get("meta_ads")
+        if window is None:
+            return Verdict(headers=self.meta_usage(path, 1, 0))
+        admitted, wait = window.admit(time.monotonic())
+        if not admitted:
+            return Verdict(400, buc_limit_reached(path), self.meta_usage(path, 100, math.ceil(wait / 60)))
+        return Verdict(headers=self.meta_usage(path, round(window.used() * 100), 0))
+
+    @staticmethod
+    def meta_usage(route_or_path: str, percent: int, regain_minutes: int) -> dict[str, str]:
+        """``X-Business-Use-Case-Usage`` of the ad account, for the request's business use case."""
+        counter = {"type": use_case(route_or_path), "call_count": percent, "total_cputime": max(1, percent // 2),
+                   "total_time": max(1, percent // 2), "estimated_time_to_regain_access": regain_minutes}  # fmt: skip
+        return {"X-Business-Use-Case-Usage": json.dumps({AD_ACCOUNT_ID: [counter]})}

@@ -22,6 +22,7 @@ from connectors.ranges import _runs_of_days, land_windows, plan_range
 from connectors.registry import SOURCES
 from connectors.settings import ConnectionSettings, Interval
 from connectors.streams import extract
+from sandbox.ads import AD_ACCOUNT_ID
 from sandbox.event_files import write_event_files
 from sandbox.faults import Fault
 from sandbox.generator import BUSINESS_UNIT_ID, PAGE_ID, SandboxConfig, World, generate
@@ -64,7 +65,7 @@ def events(six_days: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def settings(server: SandboxServer, events: Path, source: str, **extra: object) -> ConnectionSettings:
     if source == "web":
         return ConnectionSettings(str(events), extra=dict(extra))
-    ids = {"page_id": PAGE_ID, "business_unit_id": BUSINESS_UNIT_ID}
+    ids = {"page_id": PAGE_ID, "business_unit_id": BUSINESS_UNIT_ID, "ad_account_id": AD_ACCOUNT_ID}
     return ConnectionSettings(server.url, "someone", SANDBOX_SECRET, {"pace": False, **ids, **extra})
 
 

@@ -13,12 +13,17 @@ from connectors.registry import SOURCES
 from connectors.settings import ConnectionSettings, Interval
 from connectors.streams import extract
 from sandbox import timefmt
+from sandbox.ads import AD_ACCOUNT_ID
 from sandbox.generator import BUSINESS_UNIT_ID, PAGE_ID, World
 from sandbox.server import SANDBOX_SECRET, SandboxServer
 from sandbox.throttling import UNLIMITED
 
 DAY = date(2026, 11, 1)
-EXTRAS = {"facebook": {"page_id": PAGE_ID}, "trustpilot": {"business_unit_id": BUSINESS_UNIT_ID}}
+EXTRAS = {
+    "facebook": {"page_id": PAGE_ID},
+    "trustpilot": {"business_unit_id": BUSINESS_UNIT_ID},
+    "meta_ads": {"ad_account_id": f"act_{AD_ACCOUNT_ID}"},
+}
 UNPACED = {"pace": False}  # the session's sandbox serves every test: no client pacing between them
 
 
@@ -68,6 +73,11 @@ def expected_rows(world: World, source: str, entity: str) -> int:
         ),
         ("shopify", "orders"): len(world.shopify_orders),
         ("web", "events"): sum(on_day(e["timestamp"]) for e in world.web_events),
+        ("meta_ads", "ad_insights"): sum(  # the lookback's days too: Meta restates recent days
+            DAY - SOURCES["meta_ads"].lookback <= date.fromisoformat(r["date_start"]) <= DAY
+            for r in world.meta_ads.insights
+        ),
+        ("meta_ads", "ads"): len(world.meta_ads.ads),
     }
     return table[(source, entity)]
 

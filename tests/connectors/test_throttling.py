@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from connectors import facebook, shopify, zendesk
+from connectors import graph, shopify, zendesk
 from connectors.http import VendorRetry
 from connectors.ranges import land_windows, plan_range
 from connectors.registry import SOURCES
@@ -92,7 +92,7 @@ def test_zendesk_holds_until_the_reset_under_a_tenth_left(headers: dict[str, str
 )  # fmt: skip
 def test_facebook_slows_down_near_its_usage_limits(headers: dict[str, str], hold: float) -> None:
     """3 s per point past 80% of the most used limit; the vendor's own estimate when it gives one."""
-    assert facebook.hold_near_the_usage_limit(response(headers)) == hold
+    assert graph.hold_near_the_usage_limit(response(headers)) == hold
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ def by_entity(checks: list[dict]) -> dict[str, dict]:
 def test_a_fresh_landing_passes_and_backfilled_days_count_as_fresh(landed: Paths) -> None:
     """The landed days are weeks old, but they were extracted just now: nothing daily is stale."""
     checks = by_entity(check_source_freshness())
-    assert len(checks) == 15
+    assert len(checks) == 17
     for name in ("web.events", "shopify.orders", "zendesk.tickets"):
         assert checks[name]["status"] == "pass", checks[name]
         assert checks[name]["hours_since_records"] < 1

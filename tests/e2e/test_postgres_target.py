@@ -164,11 +164,11 @@ def test_the_nightly_dag_on_postgres_builds_the_same_marts_as_on_duckdb(
     audit = postgres_frame(
         "select ds, count(*) as loads, bool_and(validated) as ok from audit.load_runs group by ds order by ds"
     )
-    assert audit["loads"].tolist() == [15, 15] and audit["ok"].all()
+    assert audit["loads"].tolist() == [17, 17] and audit["ok"].all()
     stages = postgres_frame("select distinct stage from audit.validation_results order by stage")
     assert stages["stage"].tolist() == ["landed", "marts"]
     manifests = postgres_frame("select count(*) as partitions from landing.manifests")
-    assert manifests["partitions"][0] == 30  # 15 entities x 2 days, each loaded once
+    assert manifests["partitions"][0] == 34  # 17 entities x 2 days, each loaded once
     assert_analysts_read_the_marts_only(marts)  # as granted by the second night's swap
     summary = io.StringIO()
     print_summary(postgres_home, Console(file=summary, width=200))

@@ -52,7 +52,7 @@ def test_a_range_run_before_the_start_date_gives_the_marts_of_one_nightly_run_pe
         runs = db.sql(
             "select count(distinct run_id), count(distinct ds), count(*) from audit.load_runs"
         ).fetchall()
-    assert runs == [(1, 2, 30)]  # one run landed 15 entities for each of the two days
+    assert runs == [(1, 2, 34)]  # one run landed 17 entities for each of the two days
 
     landed = manifests(paths)
     cli.main(RANGE)  # a finished range run again changes nothing

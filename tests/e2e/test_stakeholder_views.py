@@ -70,9 +70,9 @@ def test_cli_run_prints_a_summary_of_the_run(
     main(["run", "--start", "2026-11-01", "--end", "2026-11-01"])
     out = capsys.readouterr().out
     assert "touchpoints_nightly 2026-11-01: success" in out
-    for source in ("mailchimp", "facebook", "trustpilot", "zendesk", "shopify", "web"):
+    for source in ("mailchimp", "facebook", "trustpilot", "zendesk", "shopify", "web", "meta_ads"):
         assert source in out
-    assert "landed: 15/15 suites passed" in out
+    assert "landed: 17/17 suites passed" in out
 
 
 def test_cli_errors_say_what_to_do(pipeline_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
