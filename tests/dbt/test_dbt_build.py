@@ -17,7 +17,7 @@ from touchpoints.pipeline import build_warehouse
 FCT_TOUCHPOINTS_CONTRACT = [
     "touchpoint_id", "occurred_at", "occurred_date", "customer_id", "source_system", "channel",
     "touchpoint_type", "journey_stage", "is_customer_initiated", "source_object_type", "source_object_id",
-    "revenue", "rating",
+    "revenue", "rating", "marketing_channel", "campaign", "landing_page",
 ]  # fmt: skip
 
 
