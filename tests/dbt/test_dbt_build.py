@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests import expected
 from tests.pipeline_home import land_day, point_pipeline_at
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import DbtFailed, run_dbt
@@ -50,6 +51,22 @@ def test_every_row_is_counted_once_across_two_landed_days(built: Paths, world) -
         orders = db.sql("select count(*) from staging.stg_shopify__orders").fetchall()
     assert tickets == [(len(world.zendesk_tickets), len(world.zendesk_tickets))]
     assert orders == [(len(world.shopify_orders),)]
+
+
+def test_sessions_by_marketing_channel_and_content_views_match_the_world(built: Paths, world) -> None:
+    """The grouping in SQL against its independent Python twin (tests/expected.py), on every session."""
+    with duckdb.connect(str(built.build_warehouse), read_only=True) as db:
+        sessions = db.sql(
+            "select marketing_channel, campaign, count(*) from marts.fct_touchpoints"
+            " where touchpoint_type = 'session_started' group by all"
+        ).fetchall()
+        [(content_views,)] = db.sql(
+            "select count(*) from marts.fct_touchpoints where touchpoint_type = 'content_view'"
+        ).fetchall()
+    want = expected.sessions_by_marketing_channel(world)
+    assert {(channel, campaign): n for channel, campaign, n in sessions} == want
+    assert {"direct", "organic_search", "paid_search", "paid_social", "email"} <= {c for c, _ in want}
+    assert content_views == expected.content_views(world) > 0
 
 
 def test_a_failing_build_names_what_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
