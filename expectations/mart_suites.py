@@ -28,6 +28,7 @@ GRAINS: dict[str, list[str]] = {
     "kpi_reviews_daily": ["review_date", "source_system"],
     "kpi_support_daily": ["created_date"],
     "kpi_web_daily": ["session_date", "platform"],
+    "kpi_web_channels_daily": ["session_date", "platform", "marketing_channel"],
     "fct_attribution": ["order_id", "model", "touchpoint_id"],
     "kpi_channel_attribution": ["order_date", "channel", "model"],
     "kpi_touchpoints_daily": ["occurred_date", "channel", "touchpoint_type", "journey_stage"],
