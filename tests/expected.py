@@ -139,6 +139,7 @@ def touchpoint_counts(world: World) -> Counter[str]:
     counts["order_placed"] = len(world.shopify_orders)
     counts["page_view"] = sum(1 for e in world.web_events if e["type"] == "page")
     counts["screen_view"] = sum(1 for e in world.web_events if e["type"] == "screen")
+    counts["content_view"] = content_views(world)
     return counts
 
 
