@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
 from tests import expected
@@ -67,6 +69,31 @@ def test_sessions_by_marketing_channel_and_content_views_match_the_world(built: 
     assert {(channel, campaign): n for channel, campaign, n in sessions} == want
     assert {"direct", "organic_search", "paid_search", "paid_social", "email"} <= {c for c, _ in want}
     assert content_views == expected.content_views(world) > 0
+
+
+def test_web_events_landed_before_the_page_columns_still_build(
+    built: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Partitions landed before the connector had context.page and context.campaign read them as NULL."""
+    shutil.copytree(built.landing, tmp_path / "landing")
+    new_columns = ["page_path", "page_url", "page_title", "referrer"] + [
+        f"campaign_{field}" for field in ("source", "medium", "name", "term", "content")
+    ]
+    for part in (tmp_path / "landing" / "web" / "events").glob("ds=*/*.parquet"):
+        pq.write_table(pq.read_table(part).drop_columns(new_columns), part)
+    monkeypatch.setenv("TOUCHPOINTS_HOME", str(tmp_path))
+    monkeypatch.setenv("TOUCHPOINTS_DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.delenv("TOUCHPOINTS_LANDING_DIR", raising=False)
+    monkeypatch.delenv("TOUCHPOINTS_BUILD_DUCKDB_PATH", raising=False)
+    paths = Paths.from_env()
+    run_dbt(paths, "run", "--select", "+int_web_sessions")
+    with duckdb.connect(str(paths.build_warehouse), read_only=True) as db:
+        [(events, with_page)] = db.sql(
+            "select count(*), count(page_path) from staging.stg_web__events"
+        ).fetchall()
+        channels = db.sql("select distinct marketing_channel from intermediate.int_web_sessions").fetchall()
+    assert events > 0 and with_page == 0
+    assert channels == [("direct",)]
 
 
 def test_a_failing_build_names_what_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
