@@ -63,9 +63,9 @@
     {%- for value in values %}'{{ value }}'{{ ', ' if not loop.last }}{% endfor -%}
 {%- endmacro %}
 
-{#- A URL query parameter's (undecoded) value, or NULL. -#}
-{% macro url_parameter(url, name) -%}
-    {{ regexp_group(url, '[?&]' ~ name ~ '=([^&#]*)') }}
+{#- A URL's query string (after `?`, before any `#`), or NULL; its parameters: url_parameter. -#}
+{% macro url_query_string(url) -%}
+    {{ regexp_group(url, '[?]([^#]*)') }}
 {%- endmacro %}
 
 {#- A URL's host, lower-cased, or NULL. -#}

@@ -13,6 +13,13 @@ source as (
     {{ with_landed_columns(landed('web', 'events'), page_columns) }}
 ),
 
+with_query as (
+    select
+        *,
+        {{ url_query_string('page_url') }} as page_query
+    from source
+),
+
 renamed as (
     select
         message_id,
@@ -29,14 +36,14 @@ renamed as (
         nullif(referrer, '') as referrer,
         {{ url_host('referrer') }} as referrer_host,
         -- UTM tags: Segment's context.campaign, else the page URL's own (a source that sends only the URL)
-        coalesce(nullif(campaign_source, ''), {{ url_parameter('page_url', 'utm_source') }}) as campaign_source,
-        coalesce(nullif(campaign_medium, ''), {{ url_parameter('page_url', 'utm_medium') }}) as campaign_medium,
-        coalesce(nullif(campaign_name, ''), {{ url_parameter('page_url', 'utm_campaign') }}) as campaign_name,
-        coalesce(nullif(campaign_term, ''), {{ url_parameter('page_url', 'utm_term') }}) as campaign_term,
-        coalesce(nullif(campaign_content, ''), {{ url_parameter('page_url', 'utm_content') }}) as campaign_content,
-        {{ url_parameter('page_url', 'gclid') }} as click_id,
+        coalesce(nullif(campaign_source, ''), {{ url_parameter('page_query', 'utm_source') }}) as campaign_source,
+        coalesce(nullif(campaign_medium, ''), {{ url_parameter('page_query', 'utm_medium') }}) as campaign_medium,
+        coalesce(nullif(campaign_name, ''), {{ url_parameter('page_query', 'utm_campaign') }}) as campaign_name,
+        coalesce(nullif(campaign_term, ''), {{ url_parameter('page_query', 'utm_term') }}) as campaign_term,
+        coalesce(nullif(campaign_content, ''), {{ url_parameter('page_query', 'utm_content') }}) as campaign_content,
+        {{ url_parameter('page_query', 'gclid') }} as click_id,
         ds
-    from source
+    from with_query
 ),
 
 deduplicated as (
