@@ -28,6 +28,7 @@ GRAINS: dict[str, list[str]] = {
     "kpi_reviews_daily": ["review_date", "source_system"],
     "kpi_support_daily": ["created_date"],
     "kpi_web_daily": ["session_date", "platform"],
+    "kpi_web_channels_daily": ["session_date", "platform", "marketing_channel"],
     "fct_attribution": ["order_id", "model", "touchpoint_id"],
     "kpi_channel_attribution": ["order_date", "channel", "model"],
     "kpi_touchpoints_daily": ["occurred_date", "channel", "touchpoint_type", "journey_stage"],
@@ -51,10 +52,15 @@ GRAINS: dict[str, list[str]] = {
     "kpi_segments_daily": ["occurred_date", "channel", "lifecycle_stage", "first_channel", "country_code"],
 }
 NULLABLE_GRAIN_COLUMNS = {("fct_attribution", "touchpoint_id"), ("kpi_conversion_paths", "country_code")}
-CHANNELS = ["email", "social", "review", "support", "commerce", "web", "app"]
+CHANNELS = ["email", "social", "review", "support", "commerce", "web", "app", "content"]
+MARKETING_CHANNELS = [
+    "direct", "organic_search", "paid_search", "organic_social", "paid_social", "email", "referral", "display",
+    "affiliate", "other",
+]  # fmt: skip
 ACCEPTED: dict[str, list[str]] = {
     "journey_stage": ["pre_purchase", "purchase", "post_purchase"],
     "lifecycle_stage": ["prospect", "customer", "repeat_customer"],
+    "marketing_channel": MARKETING_CHANNELS,
     "model": ["first_touch", "last_touch", "linear", "time_decay", "position_based"],
     "platform": ["web", "app"],
     "source_system": ["mailchimp", "facebook", "trustpilot", "zendesk", "shopify", "web"],

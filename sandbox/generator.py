@@ -22,6 +22,29 @@ LAST_NAMES = ["smith", "garcia", "muller", "rossi", "tanaka", "okafor", "novak",
 COUNTRIES = ["US", "GB", "DE", "FR", "ES", "NL", "CA", "AU"]
 PAGES = ["/", "/pricing", "/products", "/products/kettle", "/products/mug", "/blog", "/cart", "/checkout"]
 SCREENS = ["Home", "Catalog", "Product", "Cart", "Checkout", "Account"]
+SITE = "https://shop.example.com"
+BLOG_POSTS = ["/blog/brewing-guide", "/blog/kettle-care", "/blog/gift-ideas"]
+# Placeholder paid-social campaigns and ads (utm_campaign, utm_content); to be aligned with the Meta Ads sandbox.
+AD_CAMPAIGNS = [("autumn-sale", "ad-1001"), ("autumn-sale", "ad-1002"), ("winter-gifts", "ad-2001")]
+# Where a session comes from: (kind, weight, referrers, UTM parameters); e-mail visits follow Mailchimp clicks.
+VISIT_SOURCES: list[tuple[str, int, list[str | None], dict[str, str]]] = [
+    ("direct", 30, [None], {}),
+    ("organic_search", 20, ["https://www.google.com/", "https://www.bing.com/"], {}),
+    ("paid_search", 5, ["https://www.google.com/"],
+     {"utm_source": "google", "utm_medium": "cpc", "utm_campaign": "brand-search", "utm_term": "kettle"}),
+    ("paid_search_gclid", 5, ["https://www.google.com/"], {}),
+    ("organic_social", 8, ["https://www.facebook.com/", "https://l.instagram.com/"], {}),
+    ("paid_social", 8, ["https://l.facebook.com/", None], {"utm_source": "facebook", "utm_medium": "paid_social"}),
+    ("referral", 8, ["https://www.kitchen-reviews.example/best-kettles", "https://news.example.org/gifts"], {}),
+    ("display", 6, ["https://news.example.org/"],
+     {"utm_source": "criteo", "utm_medium": "display", "utm_campaign": "retargeting"}),
+    ("affiliate", 6, ["https://deals.example.net/"],
+     {"utm_source": "awin", "utm_medium": "affiliate", "utm_campaign": "partners"}),
+    ("other", 4, [None], {"utm_source": "flyer", "utm_medium": "print", "utm_campaign": "store-qr"}),
+]  # fmt: skip
+# A landing page's UTM parameters as Segment's ``context.campaign`` names them.
+CAMPAIGN_FIELDS = {"utm_source": "source", "utm_medium": "medium", "utm_campaign": "name", "utm_term": "term",
+                   "utm_content": "content"}  # fmt: skip
 PAGE_ID = "104857600001"
 BUSINESS_UNIT_ID = "5f1a2b3c4d5e6f7a8b9c0d1e"
 LIST_ID = "b7c1d2e3f4"
@@ -95,6 +118,8 @@ class _Builder:
     def __init__(self, config: SandboxConfig) -> None:
         self.cfg = config
         self.rng = random.Random(config.seed)
+        # Where visits come from has its own generator, so every draw of self.rng stays as it was.
+        self.sources = random.Random(f"{config.seed}-sources")
         self.world = World(config=config)
         self._next_id = 1000
 
@@ -102,8 +127,8 @@ class _Builder:
         self._next_id += 1
         return self._next_id
 
-    def hex_id(self, length: int) -> str:
-        return "".join(self.rng.choice("0123456789abcdef") for _ in range(length))
+    def hex_id(self, length: int, rng: random.Random | None = None) -> str:
+        return "".join((rng or self.rng).choice("0123456789abcdef") for _ in range(length))
 
     def within_range(self, ts: datetime) -> bool:
         return self.cfg.start_at <= ts < self.cfg.end_at
@@ -186,9 +211,11 @@ class _Builder:
                     "settings": {"subject_line": f"Weekly picks #{n + 1}", "title": f"weekly-{n + 1}"},
                 }
             )
-            self._campaign_activity(campaign_id, send_time, recipients)
+            self._campaign_activity(campaign_id, send_time, recipients, f"weekly-{n + 1}")
 
-    def _campaign_activity(self, campaign_id: str, send_time: datetime, recipients: list[Person]) -> None:
+    def _campaign_activity(
+        self, campaign_id: str, send_time: datetime, recipients: list[Person], title: str
+    ) -> None:
         w = self.world
         sent_to, activity, unsubscribed = [], [], []
         for person in recipients:
@@ -205,7 +232,8 @@ class _Builder:
                 if self.rng.random() < 0.35:
                     for k in range(self.rng.randint(1, 2)):
                         clicked = opened_at + timedelta(minutes=1 + k * 3)
-                        actions.append(self._action("click", clicked, url="https://shop.example.com/picks"))
+                        actions.append(self._action("click", clicked, url=f"{SITE}/picks"))
+                    self._email_visit(person, title, opened_at + timedelta(minutes=1))
                 if self.rng.random() < 0.03:
                     left_at = opened_at + timedelta(minutes=5)
                     if self.within_range(left_at):
@@ -342,7 +370,58 @@ class _Builder:
             for person in self.rng.sample(w.people, k=max(1, len(w.people) // 40)):
                 self._order(person, self.random_time(day))
 
+    def _email_visit(self, person: Person, campaign_title: str, clicked: datetime) -> None:
+        """The visit a click in a campaign's e-mail starts: its landing page carries the campaign's UTM tags."""
+        rng, at, events = self.sources, clicked + timedelta(seconds=self.sources.randint(5, 60)), []
+        for i in range(rng.choice([1, 2, 3])):
+            event = self._web_event("page", person.anonymous_id, at, rng)
+            if i == 0:
+                event["name"] = "/picks"
+            elif rng.random() < 0.5:
+                event["name"] = rng.choice(BLOG_POSTS)
+            event["properties"] = {"path": event["name"]}
+            events.append(event)
+            at += timedelta(seconds=rng.randint(5, 300))
+        referrer = rng.choice([None, "https://mail.google.com/"])
+        utm = {"utm_source": "mailchimp", "utm_medium": "email", "utm_campaign": campaign_title}
+        self._add_page_context(events, referrer, utm)
+        self.world.web_events.extend(
+            e for e in events if self.within_range(timefmt.parse_any(e["timestamp"]))
+        )
+
+    def _add_page_context(self, events: list[Record], referrer: str | None, utm: dict[str, str]) -> None:
+        """Segment's ``context.page`` on each page event, and ``context.campaign`` on the landing page (the
+        one with the UTM tags), which some sources leave to the URL's query string alone."""
+        previous_url = referrer
+        for position, event in enumerate(e for e in events if e["type"] == "page"):
+            path = event["properties"]["path"]
+            query = (
+                "?" + "&".join(f"{key}={value}" for key, value in utm.items()) if utm and not position else ""
+            )
+            url = f"{SITE}{path}{query}"
+            title = "Shop" if path == "/" else f"{path.rsplit('/', 1)[-1].replace('-', ' ').title()} | Shop"
+            event["context"]["page"] = {
+                "path": path, "referrer": previous_url or "", "search": query, "title": title, "url": url
+            }  # fmt: skip
+            campaign = {CAMPAIGN_FIELDS[key]: value for key, value in utm.items() if key in CAMPAIGN_FIELDS}
+            if query and campaign and self.sources.random() < 0.8:
+                event["context"]["campaign"] = campaign
+            previous_url = url
+
+    def _visit_source(self) -> tuple[str | None, dict[str, str]]:
+        """The referrer and UTM parameters (or click id) a session's landing page arrives with."""
+        weights = [source[1] for source in VISIT_SOURCES]
+        kind, _, referrers, utm = self.sources.choices(VISIT_SOURCES, weights=weights)[0]
+        utm = dict(utm)
+        if kind == "paid_search_gclid":
+            utm = {"gclid": self.hex_id(12, self.sources)}
+        elif kind == "paid_social":
+            campaign, ad = self.sources.choice(AD_CAMPAIGNS)
+            utm |= {"utm_campaign": campaign, "utm_content": ad}
+        return self.sources.choice(referrers), utm
+
     def _session(self, anonymous_id: str, person: Person | None, start: datetime) -> None:
+        referrer, utm = self._visit_source()
         is_app = self.rng.random() < 0.25
         at, events = start, []
         for i in range(self.rng.choice([1, 1, 2, 3, 4, 6])):
@@ -351,6 +430,7 @@ class _Builder:
                 kind = "track"
             events.append(self._web_event(kind, anonymous_id, at))
             at += timedelta(seconds=self.rng.randint(5, 600))
+        self._add_page_context(events, referrer, utm)
         if person and self.rng.random() < 0.3:
             identify = self._web_event("identify", anonymous_id, at)
             identify["userId"] = f"u{person.index}"
@@ -361,10 +441,12 @@ class _Builder:
         if person and self.rng.random() < 0.12:
             self._order(person, at + timedelta(minutes=self.rng.randint(1, 20)))
 
-    def _web_event(self, kind: str, anonymous_id: str, at: datetime) -> Record:
+    def _web_event(
+        self, kind: str, anonymous_id: str, at: datetime, rng: random.Random | None = None
+    ) -> Record:
         event: Record = {
             "type": kind,
-            "messageId": f"msg-{self.hex_id(16)}",
+            "messageId": f"msg-{self.hex_id(16, rng)}",
             "anonymousId": anonymous_id,
             "userId": None,
             "timestamp": timefmt.iso_millis_z(at),
@@ -372,7 +454,7 @@ class _Builder:
             "properties": {},
         }
         if kind == "page":
-            event["name"] = self.rng.choice(PAGES)
+            event["name"] = (rng or self.rng).choice(PAGES)
             event["properties"] = {"path": event["name"]}
         elif kind == "screen":
             event["name"] = self.rng.choice(SCREENS)

@@ -7,9 +7,11 @@ so the end-to-end tests compare SQL against it rather than against hard-coded nu
 from __future__ import annotations
 
 import hashlib
+import re
 import statistics
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 from sandbox import timefmt
 from sandbox.generator import World
@@ -137,6 +139,7 @@ def touchpoint_counts(world: World) -> Counter[str]:
     counts["order_placed"] = len(world.shopify_orders)
     counts["page_view"] = sum(1 for e in world.web_events if e["type"] == "page")
     counts["screen_view"] = sum(1 for e in world.web_events if e["type"] == "screen")
+    counts["content_view"] = content_views(world)
     return counts
 
 
@@ -185,3 +188,105 @@ def social_posts(world: World) -> dict[str, dict[str, float | int | None]]:
             "comment_response_rate": len(replied) / len(fans) if fans else None,
         }
     return found
+
+
+# docs/kpis.md, "Marketing channel of a session": the site lists and the rules, in order.
+SEARCH_SITES = {
+    "google", "google.com", "www.google.com", "bing", "bing.com", "www.bing.com", "duckduckgo", "duckduckgo.com",
+    "yahoo", "search.yahoo.com", "ecosia", "www.ecosia.org", "baidu", "www.baidu.com", "yandex", "yandex.ru",
+    "search.brave.com",
+}  # fmt: skip
+SOCIAL_SITES = {
+    "facebook", "fb", "facebook.com", "www.facebook.com", "m.facebook.com", "l.facebook.com", "lm.facebook.com",
+    "instagram", "ig", "instagram.com", "www.instagram.com", "l.instagram.com", "twitter", "twitter.com", "x.com",
+    "t.co", "linkedin", "linkedin.com", "www.linkedin.com", "lnkd.in", "pinterest", "www.pinterest.com", "reddit",
+    "www.reddit.com", "tiktok", "www.tiktok.com",
+}  # fmt: skip
+SITE_HOSTS = {"shop.example.com"}
+PAID_MEDIUM = re.compile(r"^(.*cp.*|ppc|retargeting|paid.*)$")
+SOCIAL_MEDIUMS = {"social", "social-network", "social-media", "sm", "social network", "social media"}
+EMAIL_WORDS = {"email", "e-mail", "e_mail", "e mail"}
+
+
+def web_sessions(world: World) -> list[list[dict]]:
+    """Each visitor's page, screen and track events, split where 30 minutes or more pass without one."""
+    by_visitor: dict[str, list[dict]] = defaultdict(list)
+    for event in world.web_events:
+        if event["type"] in ("page", "screen", "track"):
+            by_visitor[event["anonymousId"]].append(event)
+    found = []
+    for events in by_visitor.values():
+        events.sort(key=lambda e: (timefmt.parse_any(e["timestamp"]), e["messageId"]))
+        for event in events:
+            at = timefmt.parse_any(event["timestamp"])
+            if (
+                not found
+                or found[-1][-1]["anonymousId"] != event["anonymousId"]
+                or (at - timefmt.parse_any(found[-1][-1]["timestamp"]) >= timedelta(minutes=30))
+            ):
+                found.append([])
+            found[-1].append(event)
+    return found
+
+
+def landing_tags(event: dict) -> dict[str, str | None]:
+    """The landing event's UTM tags (context.campaign, else the URL's), click id and external referrer host."""
+    page = event["context"].get("page") or {}
+    campaign = event["context"].get("campaign") or {}
+    query = parse_qs(urlsplit(page.get("url", "")).query)
+    tags = {
+        field: campaign.get(field) or query.get(f"utm_{key}", [None])[0]
+        for field, key in (("source", "source"), ("medium", "medium"), ("name", "campaign"))
+    }
+    host = urlsplit(page.get("referrer") or "").hostname
+    tags["gclid"] = query.get("gclid", [None])[0]
+    tags["referrer_host"] = None if host in SITE_HOSTS else host
+    return tags
+
+
+def marketing_channel(event: dict) -> str:
+    tags = landing_tags(event)
+    source, medium = tags["source"], tags["medium"]
+    if source is None and tags["gclid"]:
+        source, medium = "google", medium or "cpc"
+    elif source is None and tags["referrer_host"]:
+        source, medium = tags["referrer_host"], medium or "referral"
+    source, medium = (source or "").lower() or None, (medium or "").lower() or None
+    paid = bool(medium and PAID_MEDIUM.match(medium))
+    if source is None and medium is None:
+        return "direct"
+    if source in SEARCH_SITES and paid:
+        return "paid_search"
+    if source in SOCIAL_SITES and paid:
+        return "paid_social"
+    if medium in ("display", "banner", "expandable", "interstitial", "cpm"):
+        return "display"
+    if paid:
+        return "other"
+    if source in SOCIAL_SITES or medium in SOCIAL_MEDIUMS:
+        return "organic_social"
+    if source in SEARCH_SITES or medium == "organic":
+        return "organic_search"
+    if medium in ("referral", "app", "link"):
+        return "referral"
+    if source in EMAIL_WORDS or medium in EMAIL_WORDS:
+        return "email"
+    if medium in ("affiliate", "affiliates"):
+        return "affiliate"
+    return "other"
+
+
+def sessions_by_marketing_channel(world: World) -> Counter[tuple[str, str | None]]:
+    """Sessions by marketing channel and campaign, both from the session's first event."""
+    return Counter(
+        (marketing_channel(events[0]), landing_tags(events[0])["name"]) for events in web_sessions(world)
+    )
+
+
+def content_views(world: World) -> int:
+    """Views of the demo's content pages (the default content_path_pattern, /blog/%)."""
+    return sum(
+        1
+        for e in world.web_events
+        if e["type"] == "page" and e["context"]["page"]["path"].startswith("/blog/")
+    )

@@ -69,3 +69,17 @@
     select cast(unnest(generate_series(cast({{ first_day }} as timestamp), cast({{ last_day }} as timestamp), interval '1 day')) as date) as day
     from {{ from }}
 {%- endmacro %}
+
+{#- The first capture group of a POSIX regular expression's first match, or NULL when it does not match
+    (or captures nothing). -#}
+{% macro regexp_group(expression, pattern) -%}
+    {{ return(adapter.dispatch('regexp_group', 'touchpoints')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regexp_group(expression, pattern) -%}
+    nullif(regexp_extract({{ expression }}, '{{ pattern }}', 1), '')
+{%- endmacro %}
+
+{% macro postgres__regexp_group(expression, pattern) -%}
+    nullif(substring({{ expression }} from '{{ pattern }}'), '')
+{%- endmacro %}

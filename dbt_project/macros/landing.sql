@@ -49,3 +49,20 @@
     from landing.manifests
     where source = '{{ source_node.source_name }}' and entity = '{{ source_node.name }}' and rows > 0
 {%- endmacro %}
+
+{#- The landed rows with every one of `columns` ({name: type}): NULL in partitions landed before the
+    connector had the column. PostgreSQL's landing tables gain a connector's new columns when it lands. -#}
+{% macro with_landed_columns(relation, columns) -%}
+    {{ return(adapter.dispatch('with_landed_columns', 'touchpoints')(relation, columns)) }}
+{%- endmacro %}
+
+{% macro default__with_landed_columns(relation, columns) -%}
+    select * from {{ relation }}
+    union all by name
+    select {% for name, type in columns.items() %}cast(null as {{ type }}) as {{ name }}{{ ', ' if not loop.last }}{% endfor %}
+    where false
+{%- endmacro %}
+
+{% macro postgres__with_landed_columns(relation, columns) -%}
+    select * from {{ relation }}
+{%- endmacro %}

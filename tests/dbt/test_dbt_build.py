@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 import pytest
 
+from tests import expected
 from tests.pipeline_home import land_day, point_pipeline_at
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import DbtFailed, run_dbt
@@ -17,7 +20,7 @@ from touchpoints.pipeline import build_warehouse
 FCT_TOUCHPOINTS_CONTRACT = [
     "touchpoint_id", "occurred_at", "occurred_date", "customer_id", "source_system", "channel",
     "touchpoint_type", "journey_stage", "is_customer_initiated", "source_object_type", "source_object_id",
-    "revenue", "rating",
+    "revenue", "rating", "marketing_channel", "campaign", "landing_page",
 ]  # fmt: skip
 
 
@@ -50,6 +53,47 @@ def test_every_row_is_counted_once_across_two_landed_days(built: Paths, world) -
         orders = db.sql("select count(*) from staging.stg_shopify__orders").fetchall()
     assert tickets == [(len(world.zendesk_tickets), len(world.zendesk_tickets))]
     assert orders == [(len(world.shopify_orders),)]
+
+
+def test_sessions_by_marketing_channel_and_content_views_match_the_world(built: Paths, world) -> None:
+    """The grouping in SQL against its independent Python twin (tests/expected.py), on every session."""
+    with duckdb.connect(str(built.build_warehouse), read_only=True) as db:
+        sessions = db.sql(
+            "select marketing_channel, campaign, count(*) from marts.fct_touchpoints"
+            " where touchpoint_type = 'session_started' group by all"
+        ).fetchall()
+        [(content_views,)] = db.sql(
+            "select count(*) from marts.fct_touchpoints where touchpoint_type = 'content_view'"
+        ).fetchall()
+    want = expected.sessions_by_marketing_channel(world)
+    assert {(channel, campaign): n for channel, campaign, n in sessions} == want
+    assert {"direct", "organic_search", "paid_search", "paid_social", "email"} <= {c for c, _ in want}
+    assert content_views == expected.content_views(world) > 0
+
+
+def test_web_events_landed_before_the_page_columns_still_build(
+    built: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Partitions landed before the connector had context.page and context.campaign read them as NULL."""
+    shutil.copytree(built.landing, tmp_path / "landing")
+    new_columns = ["page_path", "page_url", "page_title", "referrer"] + [
+        f"campaign_{field}" for field in ("source", "medium", "name", "term", "content")
+    ]
+    for part in (tmp_path / "landing" / "web" / "events").glob("ds=*/*.parquet"):
+        pq.write_table(pq.read_table(part).drop_columns(new_columns), part)
+    monkeypatch.setenv("TOUCHPOINTS_HOME", str(tmp_path))
+    monkeypatch.setenv("TOUCHPOINTS_DUCKDB_PATH", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.delenv("TOUCHPOINTS_LANDING_DIR", raising=False)
+    monkeypatch.delenv("TOUCHPOINTS_BUILD_DUCKDB_PATH", raising=False)
+    paths = Paths.from_env()
+    run_dbt(paths, "run", "--select", "+int_web_sessions")
+    with duckdb.connect(str(paths.build_warehouse), read_only=True) as db:
+        [(events, with_page)] = db.sql(
+            "select count(*), count(page_path) from staging.stg_web__events"
+        ).fetchall()
+        channels = db.sql("select distinct marketing_channel from intermediate.int_web_sessions").fetchall()
+    assert events > 0 and with_page == 0
+    assert channels == [("direct",)]
 
 
 def test_a_failing_build_names_what_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

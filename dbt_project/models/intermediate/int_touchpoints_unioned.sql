@@ -1,5 +1,7 @@
 {#-
     Every source event in the touchpoint shape, keyed by the source's own user id (identity comes next).
+    A view of a content page (var content_path_pattern) is also a content_view of channel content; web
+    and app touchpoints carry their session's marketing channel, campaign and landing page.
     A run recomputes every touchpoint of the changed source users (this_run/README.md).
 -#}
 
@@ -220,6 +222,22 @@ web_view as (
     where event_type in ('page', 'screen')
 ),
 
+content_view as (
+    select
+        'web' as source_system,
+        'content' as channel,
+        'content_view' as touchpoint_type,
+        message_id as event_key,
+        occurred_at,
+        anonymous_id as source_user_id,
+        'session' as source_object_type,
+        session_id as source_object_id,
+        cast(null as decimal(18, 2)) as revenue,
+        cast(null as integer) as rating
+    from web_events
+    where event_type = 'page' and {{ is_content_path('page_path') }}
+),
+
 session_started as (
     select
         'web' as source_system,
@@ -238,26 +256,35 @@ session_started as (
 unioned as (
     {{ union_by_name(
         ['email_sent', 'email_activity', 'email_unsubscribe', 'social_comment', 'review_posted', 'ticket_created',
-         'ticket_agent_reply', 'ticket_solved', 'csat_rating', 'order_placed', 'web_view', 'session_started'],
+         'ticket_agent_reply', 'ticket_solved', 'csat_rating', 'order_placed', 'web_view', 'content_view',
+         'session_started'],
         ['source_system', 'channel', 'touchpoint_type', 'event_key', 'occurred_at', 'source_user_id',
          'source_object_type', 'source_object_id', 'revenue', 'rating']
     ) }}
 )
 
 select
-    md5(source_system || '|' || touchpoint_type || '|' || event_key) as touchpoint_id,
-    occurred_at,
-    source_system,
-    channel,
-    touchpoint_type,
-    touchpoint_type in (
+    md5(unioned.source_system || '|' || unioned.touchpoint_type || '|' || unioned.event_key) as touchpoint_id,
+    unioned.occurred_at,
+    unioned.source_system,
+    unioned.channel,
+    unioned.touchpoint_type,
+    -- a content_view is a second reading of a page view, not a second act of the customer's
+    unioned.touchpoint_type in (
         'email_open', 'email_click', 'email_unsubscribe', 'social_comment', 'review_posted', 'ticket_created',
         'csat_rating', 'order_placed', 'session_started', 'page_view', 'screen_view'
     ) as is_customer_initiated,
-    source_object_type,
-    source_object_id,
-    source_user_id,
-    revenue,
-    rating,
+    unioned.source_object_type,
+    unioned.source_object_id,
+    unioned.source_user_id,
+    unioned.revenue,
+    unioned.rating,
+    web_sessions.marketing_channel,
+    web_sessions.campaign,
+    web_sessions.landing_page,
     {{ batch_at() }} as _batch_at
 from unioned
+left join web_sessions
+    on unioned.source_system = 'web'
+    and unioned.source_object_type = 'session'
+    and unioned.source_object_id = web_sessions.session_id

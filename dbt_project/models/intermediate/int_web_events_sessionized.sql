@@ -12,7 +12,13 @@ events as (
         message_id,
         anonymous_id,
         event_type,
-        occurred_at
+        occurred_at,
+        page_path,
+        referrer_host,
+        campaign_source,
+        campaign_medium,
+        campaign_name,
+        click_id
     from {{ this_run('stg_web__events', 'source_users') }}
     where event_type in ('page', 'screen', 'track')
 ),
@@ -63,5 +69,11 @@ select
     occurred_at,
     md5(anonymous_id || '|' || cast(session_started_at as varchar)) as session_id,
     session_started_at,
-    case when session_first_event_type = 'screen' then 'app' else 'web' end as platform
+    case when session_first_event_type = 'screen' then 'app' else 'web' end as platform,
+    page_path,
+    referrer_host,
+    campaign_source,
+    campaign_medium,
+    campaign_name,
+    click_id
 from with_session_start

@@ -65,7 +65,10 @@ final as (
         resolved.source_object_type,
         resolved.source_object_id,
         resolved.revenue,
-        resolved.rating
+        resolved.rating,
+        resolved.marketing_channel,
+        resolved.campaign,
+        resolved.landing_page
     from resolved
     left join first_orders on resolved.customer_id = first_orders.customer_id
 )
