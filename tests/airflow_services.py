@@ -73,6 +73,11 @@ def _sqlalchemy_url(database: str) -> str:
     ).render_as_string(hide_password=False)
 
 
+def _short(worker: str) -> str:
+    """A Celery hostname's name part: ``worker-a`` of ``worker-a@%h``."""
+    return worker.split("@")[0]
+
+
 def celery_settings(broker_url: str, metadata_url: str) -> dict[str, str]:
     """What the CeleryExecutor needs beyond the LocalExecutor's settings; docker-compose.yml sets the same
     keys (a unit test checks it). Results go to the metadata database, with the worker that ran each task;
@@ -143,10 +148,14 @@ class AirflowServices:
         for service in SERVICES:
             self._start(service, [service])
         for worker in self.workers:
-            name = worker.split("@")[0]
-            self._start(name, ["celery", "worker", "--celery-hostname", worker, "--concurrency",
-                               WORKER_CONCURRENCY, "--skip-serve-logs", "--pid", str(self.logs / f"{name}.pid")], WORKER_LOGGING)  # fmt: skip
+            self._start(_short(worker), self._worker_args(worker), WORKER_LOGGING)
         self._wait_for_workers()
+
+    def _worker_args(self, worker: str) -> list[str]:
+        """``airflow celery worker`` as ``worker``; its own pid file, and no log server (one port each)."""
+        pid = str(self.logs / f"{_short(worker)}.pid")
+        return ["celery", "worker", "--celery-hostname", worker, "--concurrency", WORKER_CONCURRENCY,
+                "--skip-serve-logs", "--pid", pid]  # fmt: skip
 
     def _start(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
         log = (self.logs / f"{name}.log").open("w")
@@ -163,7 +172,7 @@ class AirflowServices:
     def _wait_for_workers(self) -> None:
         """Until every Celery worker says it is ready, so that each takes its share of the first run."""
         deadline = time.monotonic() + READY_SECONDS
-        waiting = [self.logs / f"{w.split('@')[0]}.log" for w in self.workers]
+        waiting = [self.logs / f"{_short(worker)}.log" for worker in self.workers]
         while waiting := [log for log in waiting if " ready." not in log.read_text()]:
             exited = [process.args for process in self.processes if process.poll() is not None]
             if exited or time.monotonic() > deadline:
