@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import yaml
 
+from tests.airflow_services import WORKER_CONCURRENCY, celery_settings
 from touchpoints.config import REPO_ROOT
 
 
@@ -26,13 +29,31 @@ def test_compose_services_and_wiring() -> None:
     assert "airflow db migrate" in init and "airflow pools set touchpoints_warehouse 1" in init
 
 
+def test_compose_runs_celery_as_the_native_test_does() -> None:
+    """The Celery settings tests/e2e/test_celery_workers.py runs with, and its two workers."""
+    services = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())["services"]
+    native = celery_settings("redis://127.0.0.1:6379/0", "postgresql+psycopg2://airflow@postgres/airflow")
+    for name in ("airflow-apiserver", "airflow-scheduler", "airflow-dag-processor", "airflow-worker"):
+        env = services[name]["environment"]
+        assert set(native) <= set(env), name
+        assert env["AIRFLOW__CORE__EXECUTOR"] == native["AIRFLOW__CORE__EXECUTOR"]
+        assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://redis:6379/")
+        assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql")
+        extra = "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG"
+        assert json.loads(env[extra]) == json.loads(native[extra])
+        assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] == "http://airflow-apiserver:8080/execution/"
+    worker = services["airflow-worker"]
+    assert worker["command"] == ["airflow", "celery", "worker", "--concurrency", WORKER_CONCURRENCY]
+    assert worker["deploy"]["replicas"] == 2
+
+
 def test_compose_keeps_secrets_out() -> None:
     """Every password or connection setting is interpolated from the environment, none is written down."""
     compose = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())
     checked = 0
     for service in compose["services"].values():
         for key, value in (service.get("environment") or {}).items():
-            if "PASSWORD" in key or key.startswith("AIRFLOW_CONN_"):
+            if "PASSWORD" in key or "SECRET" in key or key.startswith("AIRFLOW_CONN_"):
                 assert str(value).startswith("${"), key
                 checked += 1
     assert checked >= 6
