@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.expected import markov_removal_weights
 from tests.pipeline_home import land_day, point_pipeline_at
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import DbtFailed, run_dbt
@@ -50,6 +51,24 @@ def test_every_row_is_counted_once_across_two_landed_days(built: Paths, world) -
         orders = db.sql("select count(*) from staging.stg_shopify__orders").fetchall()
     assert tickets == [(len(world.zendesk_tickets), len(world.zendesk_tickets))]
     assert orders == [(len(world.shopify_orders),)]
+
+
+def test_markov_weights_are_those_of_the_chain_solved_exactly(built: Paths) -> None:
+    """The SQL chain (2^30 steps by repeated squaring) against its linear system solved in fractions."""
+    with duckdb.connect(str(built.build_warehouse), read_only=True) as db:
+        steps = db.sql(
+            "select journey_id, channel, converted from intermediate.int_markov_journeys order by journey_id, step"
+        ).fetchall()
+        weights = dict(
+            db.sql("select channel, weight from intermediate.int_markov_removal_effects").fetchall()
+        )
+    journeys: dict[str, tuple[list[str], bool]] = {}
+    for journey, channel, converted in steps:
+        journeys.setdefault(journey, ([], converted))[0].append(channel)
+    assert {converted for _, converted in journeys.values()} == {True, False}
+    want = markov_removal_weights(list(journeys.values()))
+    assert weights.keys() == want.keys()
+    assert all(abs(weights[channel] - float(want[channel])) < 1e-12 for channel in want), (weights, want)
 
 
 def test_a_failing_build_names_what_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
