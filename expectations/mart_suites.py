@@ -55,7 +55,7 @@ CHANNELS = ["email", "social", "review", "support", "commerce", "web", "app"]
 ACCEPTED: dict[str, list[str]] = {
     "journey_stage": ["pre_purchase", "purchase", "post_purchase"],
     "lifecycle_stage": ["prospect", "customer", "repeat_customer"],
-    "model": ["first_touch", "last_touch", "linear", "time_decay", "position_based"],
+    "model": ["first_touch", "last_touch", "linear", "time_decay", "position_based", "markov_removal"],
     "platform": ["web", "app"],
     "source_system": ["mailchimp", "facebook", "trustpilot", "zendesk", "shopify", "web"],
 }
