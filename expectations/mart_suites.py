@@ -61,7 +61,7 @@ ACCEPTED: dict[str, list[str]] = {
     "journey_stage": ["pre_purchase", "purchase", "post_purchase"],
     "lifecycle_stage": ["prospect", "customer", "repeat_customer"],
     "marketing_channel": MARKETING_CHANNELS,
-    "model": ["first_touch", "last_touch", "linear", "time_decay", "position_based"],
+    "model": ["first_touch", "last_touch", "linear", "time_decay", "position_based", "markov_removal"],
     "platform": ["web", "app"],
     "source_system": ["mailchimp", "facebook", "trustpilot", "zendesk", "shopify", "web"],
 }

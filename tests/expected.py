@@ -11,6 +11,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from datetime import date, timedelta
+from fractions import Fraction
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox import timefmt
@@ -290,3 +291,44 @@ def content_views(world: World) -> int:
         for e in world.web_events
         if e["type"] == "page" and e["context"]["page"]["path"].startswith("/blog/")
     )
+
+
+def _conversion_probability(transitions: dict[str, Counter[str]], removed: str | None) -> Fraction:
+    """P(conversion) from "(start)" of the chain of `transitions` (counts), `removed`'s visits sent to
+    "(null)": the absorbing chain's linear system x = b + Q x, solved exactly by Gauss-Jordan."""
+    states = [state for state in transitions if state != removed]
+    index = {state: i for i, state in enumerate(states)}
+    rows = []
+    for state in states:
+        total = sum(transitions[state].values())
+        row = [Fraction(0)] * (len(states) + 1)
+        row[index[state]] += 1
+        for target, count in transitions[state].items():
+            if target == "(conversion)":
+                row[-1] += Fraction(count, total)
+            elif target in index:
+                row[index[target]] -= Fraction(count, total)
+        rows.append(row)
+    for column in range(len(states)):
+        pivot = next(r for r in range(column, len(states)) if rows[r][column] != 0)
+        rows[column], rows[pivot] = rows[pivot], rows[column]
+        rows[column] = [value / rows[column][column] for value in rows[column]]
+        for r in range(len(states)):
+            if r != column and rows[r][column] != 0:
+                rows[r] = [a - rows[r][column] * b for a, b in zip(rows[r], rows[column], strict=True)]
+    return rows[index["(start)"]][-1]
+
+
+def markov_removal_weights(journeys: list[tuple[list[str], bool]]) -> dict[str, Fraction]:
+    """Channel weights of the markov_removal model (docs/kpis.md), exactly, from journeys given as their
+    channels in order and whether they converted."""
+    transitions: dict[str, Counter[str]] = defaultdict(Counter)
+    for channels, converted in journeys:
+        states = ["(start)", *channels, "(conversion)" if converted else "(null)"]
+        for source, target in zip(states, states[1:], strict=False):
+            transitions[source][target] += 1
+    observed = _conversion_probability(transitions, None)
+    channels = {channel for path, _ in journeys for channel in path}
+    effects = {c: 1 - _conversion_probability(transitions, c) / observed for c in channels}
+    total = sum(effects.values())
+    return {channel: effect / total for channel, effect in effects.items()}

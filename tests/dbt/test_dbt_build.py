@@ -12,6 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests import expected
+from tests.expected import markov_removal_weights
 from tests.pipeline_home import land_day, point_pipeline_at
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import DbtFailed, run_dbt
@@ -94,6 +95,24 @@ def test_web_events_landed_before_the_page_columns_still_build(
         channels = db.sql("select distinct marketing_channel from intermediate.int_web_sessions").fetchall()
     assert events > 0 and with_page == 0
     assert channels == [("direct",)]
+
+
+def test_markov_weights_are_those_of_the_chain_solved_exactly(built: Paths) -> None:
+    """The SQL chain (2^30 steps by repeated squaring) against its linear system solved in fractions."""
+    with duckdb.connect(str(built.build_warehouse), read_only=True) as db:
+        steps = db.sql(
+            "select journey_id, channel, converted from intermediate.int_markov_journeys order by journey_id, step"
+        ).fetchall()
+        weights = dict(
+            db.sql("select channel, weight from intermediate.int_markov_removal_effects").fetchall()
+        )
+    journeys: dict[str, tuple[list[str], bool]] = {}
+    for journey, channel, converted in steps:
+        journeys.setdefault(journey, ([], converted))[0].append(channel)
+    assert {converted for _, converted in journeys.values()} == {True, False}
+    want = markov_removal_weights(list(journeys.values()))
+    assert weights.keys() == want.keys()
+    assert all(abs(weights[channel] - float(want[channel])) < 1e-12 for channel in want), (weights, want)
 
 
 def test_a_failing_build_names_what_failed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

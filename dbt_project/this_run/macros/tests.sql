@@ -49,5 +49,5 @@
     {%- if changes is none -%}
         {{ return({'rows': relation, 'where': changed_since_last_build()}) }}
     {%- endif -%}
-    {{ return({'rows': relation, 'where': rows_of_changed_keys(tested, relation, changes)}) }}
+    {{ return({'rows': relation, 'where': rows_of_this_run(tested, relation, changes)}) }}
 {%- endmacro %}

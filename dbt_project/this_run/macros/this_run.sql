@@ -165,6 +165,15 @@
     {%- elif not incremental_run() -%}
         delete from {{ this }}
     {%- elif strategy in ('append', 'append_keeping_a_copy') and changes_of(model) is not none -%}
-        delete from {{ this }} where {{ rows_of_changed_keys(model_node(model.name), this, changes_of(model)) }}
+        delete from {{ this }} where {{ rows_of_this_run(model_node(model.name), this, changes_of(model)) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- SQL predicate on the rows of `relation` (the model `node`) that this run recomputes: those of the
+    changed keys, and those the model recomputes whole every run, which its `meta.recomputed_every_run`
+    (a predicate) names: fct_attribution's markov_removal credits, learnt from every journey. -#}
+{% macro rows_of_this_run(node, relation, changes) -%}
+    {%- set changed = rows_of_changed_keys(node, relation, changes) -%}
+    {%- set every_run = (node.config.get('meta') or {}).get('recomputed_every_run') -%}
+    {{ return('(' ~ changed ~ ' or (' ~ every_run ~ '))' if every_run else changed) }}
 {%- endmacro %}

@@ -1,13 +1,18 @@
 {#-
     Credit of each order to the same customer's eligible touchpoints in [ordered_at - 30 days, ordered_at),
-    under five models whose credits sum to 1 per order. Orders without an eligible touch go to `direct`.
-    A run recomputes the orders of the changed customers (this_run/README.md).
+    under five rule-based models and the data-driven markov_removal, whose credits sum to 1 per order.
+    Orders without an eligible touch go to `direct`. A run recomputes the orders of the changed customers
+    (this_run/README.md), and every order's markov_removal credits: they are learnt from all journeys.
 -#}
 
 with
 
 touchpoints as (
     select * from {{ this_run('fct_touchpoints', 'customers') }}
+),
+
+markov_credits as (
+    select * from {{ ref('int_markov_credits') }}
 ),
 
 orders as (
@@ -40,10 +45,8 @@ eligible as (
     from orders
     inner join touchpoints
         on orders.customer_id = touchpoints.customer_id
-        and touchpoints.touchpoint_type in (
-            'email_open', 'email_click', 'social_comment', 'review_posted', 'ticket_created', 'session_started'
-        )
-        and touchpoints.occurred_at >= {{ dbt.dateadd('day', -30, 'orders.ordered_at') }}
+        and touchpoints.touchpoint_type in ({{ attribution_touchpoint_types() }})
+        and touchpoints.occurred_at >= {{ dbt.dateadd('day', '-' ~ attribution_window_days(), 'orders.ordered_at') }}
         and touchpoints.occurred_at < orders.ordered_at
 ),
 
@@ -86,6 +89,7 @@ models as (
     union all select 'linear'
     union all select 'time_decay'
     union all select 'position_based'
+    union all select 'markov_removal'
 ),
 
 direct as (
@@ -108,6 +112,10 @@ all_credits as (
     select
         order_id, customer_id, ordered_at, touchpoint_id, channel, source_object_id, model, credit, revenue
     from credits
+    union all
+    select
+        order_id, customer_id, ordered_at, touchpoint_id, channel, source_object_id, 'markov_removal', credit, revenue
+    from markov_credits
     union all
     select * from direct
 )
