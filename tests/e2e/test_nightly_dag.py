@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from connectors.registry import SOURCES
 from sandbox.generator import PAGE_ID, World
 from sandbox.throttling import UNLIMITED
 from tests import expected
@@ -148,12 +149,13 @@ def test_the_run_audit_records_every_load_and_validation(two_nights: Path, world
             "select stage, count(*), bool_and(success) from audit.validation_results "
             "where ds = date '2026-11-02' group by stage order by stage"
         ).fetchall()
+    entities = sum(len(source.entities) for source in SOURCES.values())
     assert [(d.isoformat(), n, ok) for d, n, ok, _ in loads] == [
-        ("2026-11-01", 15, True),
-        ("2026-11-02", 15, True),
+        ("2026-11-01", entities, True),
+        ("2026-11-02", entities, True),
     ]
     assert loads[0][3] == len(world.shopify_orders)  # the first day syncs every order
-    assert stages[0][0] == "landed" and stages[0][1] == 15 and stages[0][2]
+    assert stages[0][0] == "landed" and stages[0][1] == entities and stages[0][2]
     assert stages[1][0] == "marts" and stages[1][1] >= 12 and stages[1][2]
 
 
