@@ -9,9 +9,9 @@ select
     platform,
     cast(count(*) as bigint) as sessions,
     cast(sum(pageviews) as bigint) as pageviews,
-    {{ safe_ratio('sum(case when pageviews = 1 then 1 else 0 end)', 'count(*)') }} as bounce_rate,
-    cast(avg(duration_seconds) as {{ double_type() }}) as avg_session_seconds,
-    cast(sum(case when is_converted then 1 else 0 end) as bigint) as converted_sessions,
-    {{ safe_ratio('sum(case when is_converted then 1 else 0 end)', 'count(*)') }} as conversion_rate
+    {{ session_bounce_rate() }} as bounce_rate,
+    {{ avg_session_seconds() }} as avg_session_seconds,
+    cast({{ count_where('is_converted') }} as bigint) as converted_sessions,
+    {{ conversion_rate() }} as conversion_rate
 from sessions
 group by session_date, platform
