@@ -95,12 +95,15 @@ class SuppressionList:
 
     def add(self, identifiers: Iterable[tuple[str, str]]) -> int:
         """Put the pairs on the list (landing processes may add at once); how many were new."""
+        digests = {self.digest(kind, value) for kind, value in identifiers}
+        if digests <= self._hashes:  # a dropped record's ids are mostly listed already: no file I/O
+            return 0
         private_dir(self.path.parent)
         descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE)
         with os.fdopen(descriptor, "r+") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             self._hashes |= self._read()
-            new = {self.digest(kind, value) for kind, value in identifiers} - self._hashes
+            new = digests - self._hashes
             handle.seek(0, os.SEEK_END)
             if handle.tell() == 0:
                 handle.write(json.dumps({"key_check": self._check}) + "\n")
