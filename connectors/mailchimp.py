@@ -151,6 +151,8 @@ SOURCE = Source(
                 Column("list_id", STRING, "recipients.list_id"),
                 Column("subject_line", STRING, "settings.subject_line"),
                 Column("title", STRING, "settings.title"),
+                # the utm_campaign of the e-mail's links, when Google Analytics tracking is on
+                Column("google_analytics", STRING, "tracking.google_analytics"),
             ),
             primary_key=("campaign_id",),
             fetch=fetch_campaigns,

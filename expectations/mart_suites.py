@@ -31,6 +31,8 @@ GRAINS: dict[str, list[str]] = {
     "kpi_web_channels_daily": ["session_date", "platform", "marketing_channel"],
     "fct_attribution": ["order_id", "model", "touchpoint_id"],
     "kpi_channel_attribution": ["order_date", "channel", "model"],
+    "kpi_marketing_channel_attribution": ["order_date", "marketing_channel", "model"],
+    "kpi_ad_campaigns": ["ad_date", "campaign_id"],
     "kpi_touchpoints_daily": ["occurred_date", "channel", "touchpoint_type", "journey_stage"],
     "kpi_period_comparison": ["week_start", "channel", "kpi_name"],
     "kpi_conversion_paths": [
@@ -57,6 +59,9 @@ MARKETING_CHANNELS = [
     "direct", "organic_search", "paid_search", "organic_social", "paid_social", "email", "referral", "display",
     "affiliate", "other",
 ]  # fmt: skip
+# What a credited touch earns credit as, beside the sessions' channels (fct_attribution.marketing_channel).
+CREDITED_MARKETING_CHANNELS = [*MARKETING_CHANNELS, "content", "review", "support"]
+CREDITED_MARTS = ("fct_attribution", "kpi_marketing_channel_attribution")
 ACCEPTED: dict[str, list[str]] = {
     "journey_stage": ["pre_purchase", "purchase", "post_purchase"],
     "lifecycle_stage": ["prospect", "customer", "repeat_customer"],
@@ -89,7 +94,9 @@ def _column_expectations(mart: str, column: dict[str, Any]) -> list[Expectation]
         found.append(gxe.ExpectColumnValuesToBeBetween(column=name, min_value=0, max_value=1))
     elif data_type == "bigint" or DURATION.search(name):
         found.append(gxe.ExpectColumnValuesToBeBetween(column=name, min_value=0))
-    if name in ACCEPTED:
+    if name == "marketing_channel" and mart in CREDITED_MARTS:
+        found.append(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=CREDITED_MARKETING_CHANNELS))
+    elif name in ACCEPTED:
         cuts = HEADLINE_CUTS if mart == "kpi_headlines" else []
         found.append(gxe.ExpectColumnValuesToBeInSet(column=name, value_set=ACCEPTED[name] + cuts))
     if name == "channel":

@@ -49,6 +49,17 @@ CROSS_CHECKS = {
             or abs(channels.attributed_revenue - credits.revenue) > 1e-9
             or abs(channels.attributed_orders - credits.orders) > 1e-9
     """,
+    "marketing_channel_attribution_adds_up_to_the_channel_mart": """
+        select channels.order_date, channels.model from (
+            select order_date, model, sum(attributed_orders) as orders, sum(attributed_revenue) as revenue
+            from {marts}.kpi_channel_attribution group by 1, 2
+        ) as channels full join (
+            select order_date, model, sum(attributed_orders) as orders, sum(attributed_revenue) as revenue
+            from {marts}.kpi_marketing_channel_attribution group by 1, 2
+        ) as marketing on channels.order_date = marketing.order_date and channels.model = marketing.model
+        where channels.revenue is null or marketing.revenue is null
+            or abs(channels.revenue - marketing.revenue) > 1e-6 or abs(channels.orders - marketing.orders) > 1e-9
+    """,
     "touchpoints_per_source_match_the_union": f"""
         select source_system from (
             select source_system, count(*) as n from ({CUSTOMERS_OF_THE_UNION}) as unioned

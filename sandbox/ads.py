@@ -99,6 +99,23 @@ def _delivery(rng: random.Random, ad: Record, day: date) -> Record:
     }
 
 
+def click_parameters(ad: Record) -> dict[str, str]:
+    """The URL parameters a click on ``ad`` lands with: its creative's ``url_tags`` with the macros
+    filled in as Meta fills them ({{campaign.name}}, {{ad.id}}, ...); none for an ad without tags."""
+    values = {
+        "campaign.name": ad["campaign"]["name"],
+        "campaign.id": ad["campaign"]["id"],
+        "adset.name": ad["adset"]["name"],
+        "adset.id": ad["adset"]["id"],
+        "ad.name": ad["name"],
+        "ad.id": ad["id"],
+    }
+    tags = ad["creative"].get("url_tags", "")
+    for macro, value in values.items():
+        tags = tags.replace("{{" + macro + "}}", value)
+    return dict(pair.split("=", 1) for pair in tags.split("&") if "=" in pair)
+
+
 def insights_between(account: AdAccount, since: str, until: str, fields: str) -> list[Record]:
     """The rows of the days ``since`` to ``until`` (both included), with the fields asked for (Meta
     always adds ``date_start`` and ``date_stop``)."""

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sandbox import timefmt
-from sandbox.ads import AdAccount, ad_account
+from sandbox.ads import AdAccount, ad_account, click_parameters
 
 Record = dict[str, Any]
 
@@ -24,8 +24,6 @@ PAGES = ["/", "/pricing", "/products", "/products/kettle", "/products/mug", "/bl
 SCREENS = ["Home", "Catalog", "Product", "Cart", "Checkout", "Account"]
 SITE = "https://shop.example.com"
 BLOG_POSTS = ["/blog/brewing-guide", "/blog/kettle-care", "/blog/gift-ideas"]
-# Placeholder paid-social campaigns and ads (utm_campaign, utm_content); to be aligned with the Meta Ads sandbox.
-AD_CAMPAIGNS = [("autumn-sale", "ad-1001"), ("autumn-sale", "ad-1002"), ("winter-gifts", "ad-2001")]
 # Where a session comes from: (kind, weight, referrers, UTM parameters); e-mail visits follow Mailchimp clicks.
 VISIT_SOURCES: list[tuple[str, int, list[str | None], dict[str, str]]] = [
     ("direct", 30, [None], {}),
@@ -34,7 +32,7 @@ VISIT_SOURCES: list[tuple[str, int, list[str | None], dict[str, str]]] = [
      {"utm_source": "google", "utm_medium": "cpc", "utm_campaign": "brand-search", "utm_term": "kettle"}),
     ("paid_search_gclid", 5, ["https://www.google.com/"], {}),
     ("organic_social", 8, ["https://www.facebook.com/", "https://l.instagram.com/"], {}),
-    ("paid_social", 8, ["https://l.facebook.com/", None], {"utm_source": "facebook", "utm_medium": "paid_social"}),
+    ("paid_social", 8, ["https://l.facebook.com/", None], {}),  # the clicked ad's URL parameters
     ("referral", 8, ["https://www.kitchen-reviews.example/best-kettles", "https://news.example.org/gifts"], {}),
     ("display", 6, ["https://news.example.org/"],
      {"utm_source": "criteo", "utm_medium": "display", "utm_campaign": "retargeting"}),
@@ -151,13 +149,13 @@ class _Builder:
         return [self.cfg.start + timedelta(days=i) for i in range(count)]
 
     def build(self) -> World:
+        self.world.meta_ads = ad_account(self.cfg)  # its own generator: the rest is unchanged
         self.people()
         self.mailchimp()
         self.facebook()
         self.trustpilot()
         self.web_and_orders()
         self.zendesk()
-        self.world.meta_ads = ad_account(self.cfg)  # its own generator: the rest is unchanged
         return self.world
 
     def people(self) -> None:
@@ -209,12 +207,18 @@ class _Builder:
                     "emails_sent": len(recipients),
                     "recipients": {"list_id": LIST_ID, "recipient_count": len(recipients)},
                     "settings": {"subject_line": f"Weekly picks #{n + 1}", "title": f"weekly-{n + 1}"},
+                    # the utm_campaign Mailchimp adds to the e-mail's links (its Google Analytics slug)
+                    "tracking": {
+                        "opens": True,
+                        "html_clicks": True,
+                        "google_analytics": f"weekly_picks_{n + 1}",
+                    },
                 }
             )
-            self._campaign_activity(campaign_id, send_time, recipients, f"weekly-{n + 1}")
+            self._campaign_activity(campaign_id, send_time, recipients, f"weekly_picks_{n + 1}")
 
     def _campaign_activity(
-        self, campaign_id: str, send_time: datetime, recipients: list[Person], title: str
+        self, campaign_id: str, send_time: datetime, recipients: list[Person], utm_campaign: str
     ) -> None:
         w = self.world
         sent_to, activity, unsubscribed = [], [], []
@@ -233,7 +237,7 @@ class _Builder:
                     for k in range(self.rng.randint(1, 2)):
                         clicked = opened_at + timedelta(minutes=1 + k * 3)
                         actions.append(self._action("click", clicked, url=f"{SITE}/picks"))
-                    self._email_visit(person, title, opened_at + timedelta(minutes=1))
+                    self._email_visit(person, utm_campaign, opened_at + timedelta(minutes=1))
                 if self.rng.random() < 0.03:
                     left_at = opened_at + timedelta(minutes=5)
                     if self.within_range(left_at):
@@ -370,7 +374,7 @@ class _Builder:
             for person in self.rng.sample(w.people, k=max(1, len(w.people) // 40)):
                 self._order(person, self.random_time(day))
 
-    def _email_visit(self, person: Person, campaign_title: str, clicked: datetime) -> None:
+    def _email_visit(self, person: Person, utm_campaign: str, clicked: datetime) -> None:
         """The visit a click in a campaign's e-mail starts: its landing page carries the campaign's UTM tags."""
         rng, at, events = self.sources, clicked + timedelta(seconds=self.sources.randint(5, 60)), []
         for i in range(rng.choice([1, 2, 3])):
@@ -383,11 +387,23 @@ class _Builder:
             events.append(event)
             at += timedelta(seconds=rng.randint(5, 300))
         referrer = rng.choice([None, "https://mail.google.com/"])
-        utm = {"utm_source": "mailchimp", "utm_medium": "email", "utm_campaign": campaign_title}
+        utm = {"utm_source": "mailchimp", "utm_medium": "email", "utm_campaign": utm_campaign}
         self._add_page_context(events, referrer, utm)
+        buys = rng.random() < 0.2  # some come to buy what the e-mail showed them: they sign in and order
+        if buys:
+            events.append(self._identify(person, at))
         self.world.web_events.extend(
             e for e in events if self.within_range(timefmt.parse_any(e["timestamp"]))
         )
+        if buys:
+            self._order(person, at + timedelta(minutes=rng.randint(1, 20)), rng)
+
+    def _identify(self, person: Person, at: datetime) -> Record:
+        """Segment's identify call when a known visitor signs in: it ties the visitor to their e-mail."""
+        identify = self._web_event("identify", person.anonymous_id, at)
+        identify["userId"] = f"u{person.index}"
+        identify["traits"] = {"email": self.noisy(person.email)}
+        return identify
 
     def _add_page_context(self, events: list[Record], referrer: str | None, utm: dict[str, str]) -> None:
         """Segment's ``context.page`` on each page event, and ``context.campaign`` on the landing page (the
@@ -416,8 +432,7 @@ class _Builder:
         if kind == "paid_search_gclid":
             utm = {"gclid": self.hex_id(12, self.sources)}
         elif kind == "paid_social":
-            campaign, ad = self.sources.choice(AD_CAMPAIGNS)
-            utm |= {"utm_campaign": campaign, "utm_content": ad}
+            utm = click_parameters(self.sources.choice(self.world.meta_ads.ads))
         return self.sources.choice(referrers), utm
 
     def _session(self, anonymous_id: str, person: Person | None, start: datetime) -> None:
@@ -430,16 +445,23 @@ class _Builder:
                 kind = "track"
             events.append(self._web_event(kind, anonymous_id, at))
             at += timedelta(seconds=self.rng.randint(5, 600))
+        if events[0]["type"] == "page" and referrer and not utm and self.sources.random() < 0.4:
+            # a visit from a search result, a post or another site often lands on a blog post
+            events[0]["name"] = self.sources.choice(BLOG_POSTS)
+            events[0]["properties"] = {"path": events[0]["name"]}
         self._add_page_context(events, referrer, utm)
-        if person and self.rng.random() < 0.3:
-            identify = self._web_event("identify", anonymous_id, at)
-            identify["userId"] = f"u{person.index}"
-            identify["traits"] = {"email": self.noisy(person.email)}
-            events.append(identify)
+        # an ad reaches people who are about to buy: a known visitor from one signs in and orders more often
+        buys_from_ad = (
+            person is not None and utm.get("utm_medium") == "paid_social" and self.sources.random() < 0.3
+        )
+        if person and (self.rng.random() < 0.3 or buys_from_ad):
+            events.append(self._identify(person, at))
         kept = [e for e in events if self.within_range(timefmt.parse_any(e["timestamp"]))]
         self.world.web_events.extend(kept)
         if person and self.rng.random() < 0.12:
             self._order(person, at + timedelta(minutes=self.rng.randint(1, 20)))
+        elif person and buys_from_ad:
+            self._order(person, at + timedelta(minutes=self.sources.randint(1, 20)), self.sources)
 
     def _web_event(
         self, kind: str, anonymous_id: str, at: datetime, rng: random.Random | None = None
@@ -463,10 +485,10 @@ class _Builder:
             event["event"] = self.rng.choice(["Product Viewed", "Product Added"])
         return event
 
-    def _order(self, person: Person, at: datetime) -> None:
+    def _order(self, person: Person, at: datetime, rng: random.Random | None = None) -> None:
         if not self.within_range(at):
             return
-        cents = self.rng.randint(900, 25000)
+        cents = (rng or self.rng).randint(900, 25000)
         order_id = 5100000000000 + self.new_id()
         self.world.shopify_orders.append(
             {

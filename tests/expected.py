@@ -11,10 +11,12 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox import timefmt
+from sandbox.ads import click_parameters
 from sandbox.generator import World
 
 
@@ -237,7 +239,12 @@ def landing_tags(event: dict) -> dict[str, str | None]:
     query = parse_qs(urlsplit(page.get("url", "")).query)
     tags = {
         field: campaign.get(field) or query.get(f"utm_{key}", [None])[0]
-        for field, key in (("source", "source"), ("medium", "medium"), ("name", "campaign"))
+        for field, key in (
+            ("source", "source"),
+            ("medium", "medium"),
+            ("name", "campaign"),
+            ("content", "content"),
+        )
     }
     host = urlsplit(page.get("referrer") or "").hostname
     tags["gclid"] = query.get("gclid", [None])[0]
@@ -282,6 +289,30 @@ def sessions_by_marketing_channel(world: World) -> Counter[tuple[str, str | None
     return Counter(
         (marketing_channel(events[0]), landing_tags(events[0])["name"]) for events in web_sessions(world)
     )
+
+
+def ad_campaign_days(world: World) -> dict[tuple[date, str], dict[str, Decimal | int]]:
+    """kpi_ad_campaigns' delivery and visits per (day, campaign id): Meta's insights summed over the
+    campaign's ads, and the sessions whose landing tags are those a click on one of its ads carries."""
+    found: dict[tuple[date, str], dict[str, Decimal | int]] = defaultdict(
+        lambda: {"spend": Decimal(0), "impressions": 0, "clicks": 0, "link_clicks": 0, "sessions": 0}
+    )
+    for row in world.meta_ads.insights:
+        day = found[(date.fromisoformat(row["date_start"]), row["campaign_id"])]
+        day["spend"] += Decimal(row["spend"])
+        day["impressions"] += int(row["impressions"])
+        day["clicks"] += int(row["clicks"])
+        day["link_clicks"] += int(row["inline_link_clicks"])
+    tags = {
+        (params.get("utm_campaign"), params.get("utm_content")): ad["campaign"]["id"]
+        for ad in world.meta_ads.ads
+        if (params := click_parameters(ad))
+    }
+    for events in web_sessions(world):
+        landing = landing_tags(events[0])
+        if campaign := tags.get((landing["name"], landing["content"])):
+            found[(timefmt.parse_any(events[0]["timestamp"]).date(), campaign)]["sessions"] += 1
+    return dict(found)
 
 
 def content_views(world: World) -> int:

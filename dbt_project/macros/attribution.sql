@@ -5,3 +5,23 @@
 {%- endmacro %}
 
 {% macro attribution_window_days() -%} 30 {%- endmacro %}
+
+{#- The attribution models, in the order the marts list them. -#}
+{% macro attribution_models() -%}
+    {{ return(['first_touch', 'last_touch', 'linear', 'time_decay', 'position_based', 'markov_removal']) }}
+{%- endmacro %}
+
+{#- The marketing channel an eligible touch of `touchpoints` earns credit as (docs/kpis.md, "Marketing
+    channel of a credited touch"): a session's own marketing channel, or `content` when it landed on a
+    content page without a paid, e-mail or tagged campaign bringing it; an e-mail open or click `email`,
+    a comment on the Page `organic_social`, a review `review` and a ticket `support`. -#}
+{% macro credited_marketing_channel(touchpoints) -%}
+    case
+        when {{ touchpoints }}.marketing_channel in ('direct', 'organic_search', 'organic_social', 'referral')
+            and {{ is_content_path(touchpoints ~ '.landing_page') }}
+            then 'content'
+        when {{ touchpoints }}.marketing_channel is not null then {{ touchpoints }}.marketing_channel
+        when {{ touchpoints }}.channel = 'social' then 'organic_social'
+        else {{ touchpoints }}.channel
+    end
+{%- endmacro %}

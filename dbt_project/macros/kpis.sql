@@ -53,3 +53,12 @@
 {% macro avg_session_seconds() -%} cast(avg(duration_seconds) as {{ double_type() }}) {%- endmacro %}
 
 {% macro conversion_rate() -%} {{ safe_ratio(count_where('is_converted'), 'count(*)') }} {%- endmacro %}
+
+{#- Paid advertising, from a campaign's day (Meta's "all clicks" CTR and CPC). -#}
+{% macro ad_click_through_rate(clicks, impressions) -%} {{ safe_ratio(clicks, impressions) }} {%- endmacro %}
+
+{% macro cost_per_click(spend, clicks) -%} {{ safe_ratio(spend, clicks) }} {%- endmacro %}
+
+{% macro cost_per_order(spend, attributed_orders) -%} {{ safe_ratio(spend, attributed_orders) }} {%- endmacro %}
+
+{% macro return_on_ad_spend(attributed_revenue, spend) -%} {{ safe_ratio(attributed_revenue, spend) }} {%- endmacro %}

@@ -72,6 +72,41 @@ def test_sessions_by_marketing_channel_and_content_views_match_the_world(built: 
     assert content_views == expected.content_views(world) > 0
 
 
+def test_ad_campaign_days_match_the_world(built: Paths, world) -> None:
+    """Spend, delivery, CTR, CPC and the visits of each campaign's clicks against tests/expected.py; the
+    credits of those visits are what fct_attribution gives their sessions, and some campaign earns some."""
+    with duckdb.connect(str(built.build_warehouse), read_only=True) as db:
+        rows = db.sql(
+            "select ad_date, campaign_id, spend, impressions, clicks, link_clicks, sessions,"
+            " click_through_rate, cost_per_click, last_touch_orders, markov_removal_revenue from marts.kpi_ad_campaigns"
+        ).fetchall()
+        [(session_credit,)] = db.sql(
+            "select sum(credit) from marts.fct_attribution where model = 'linear' and marketing_channel = 'paid_social'"
+        ).fetchall()
+    want = expected.ad_campaign_days(world)
+    got = {(day, campaign): dict(zip(("spend", "impressions", "clicks", "link_clicks", "sessions"), values, strict=True))
+           for day, campaign, *values, _, _, _, _ in rows}  # fmt: skip
+    assert got == want and sum(day["sessions"] for day in want.values()) > 0
+    for _, _, spend, impressions, clicks, _, _, ctr, cpc, _, _ in rows:
+        assert ctr == pytest.approx(clicks / impressions) and cpc == pytest.approx(float(spend) / clicks)
+    assert sum(row[9] for row in rows) > 0 and sum(row[10] for row in rows) > 0
+    assert session_credit > 0
+
+
+def test_email_campaigns_earn_the_credit_of_the_visits_their_emails_brought(built: Paths) -> None:
+    """Every e-mail visit of the sandbox carries its campaign's slug: the campaigns' last-touch credits, of
+    their e-mails and of those visits, add up to the e-mail channel's in kpi_marketing_channel_attribution."""
+    with duckdb.connect(str(built.build_warehouse), read_only=True) as db:
+        [(emails, visits)] = db.sql(
+            "select sum(attributed_orders), sum(visit_attributed_orders) from marts.kpi_email_campaigns"
+        ).fetchall()
+        [(channel,)] = db.sql(
+            "select sum(attributed_orders) from marts.kpi_marketing_channel_attribution"
+            " where marketing_channel = 'email' and model = 'last_touch'"
+        ).fetchall()
+    assert visits > 0 and emails + visits == pytest.approx(channel)
+
+
 def test_web_events_landed_before_the_page_columns_still_build(
     built: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -101,10 +136,10 @@ def test_markov_weights_are_those_of_the_chain_solved_exactly(built: Paths) -> N
     """The SQL chain (2^30 steps by repeated squaring) against its linear system solved in fractions."""
     with duckdb.connect(str(built.build_warehouse), read_only=True) as db:
         steps = db.sql(
-            "select journey_id, channel, converted from intermediate.int_markov_journeys order by journey_id, step"
+            "select journey_id, marketing_channel, converted from intermediate.int_markov_journeys order by journey_id, step"
         ).fetchall()
         weights = dict(
-            db.sql("select channel, weight from intermediate.int_markov_removal_effects").fetchall()
+            db.sql("select marketing_channel, weight from intermediate.int_markov_removal_effects").fetchall()
         )
     journeys: dict[str, tuple[list[str], bool]] = {}
     for journey, channel, converted in steps:

@@ -28,6 +28,7 @@ SAFE_COLUMNS = {
 BRAND_OR_PIPELINE_TEXT = {
     ("marts", "kpi_email_campaigns", "campaign_title"): "the brand's campaign",
     ("marts", "kpi_email_campaigns", "subject_line"): "the brand's subject line",
+    ("marts", "kpi_ad_campaigns", "campaign_name"): "the brand's ad campaign",
     ("audit", "validation_results", "failures"): "expectation names and counts of unexpected rows",
 }
 LABELS_WITH_SPACES = {"(no customer)"}  # kpi_headlines' segment of the brand's staff

@@ -18,6 +18,7 @@ events as (
         campaign_source,
         campaign_medium,
         campaign_name,
+        campaign_content,
         click_id
     from {{ this_run('stg_web__events', 'source_users') }}
     where event_type in ('page', 'screen', 'track')
@@ -75,5 +76,6 @@ select
     campaign_source,
     campaign_medium,
     campaign_name,
+    campaign_content,
     click_id
 from with_session_start

@@ -1,7 +1,7 @@
 {#-
     One row per session; it belongs to the date of its first event, and is `app` if that event is a screen.
     Its first event says where it came from: marketing channel (macros/marketing_channels.sql), campaign
-    (utm_campaign) and landing page.
+    (utm_campaign), campaign content (utm_content: the ad, for a Meta ad's click) and landing page.
     A run recomputes the sessions of the visitors with new events (this_run/README.md).
 -#}
 {{ config(unique_key='anonymous_id', incremental_strategy='delete+insert') }}
@@ -44,6 +44,7 @@ select
         'first_events.click_id'
     ) }} as marketing_channel,
     first_events.campaign_name as campaign,
+    first_events.campaign_content,
     first_events.page_path as landing_page
 from sessions
 inner join first_events on sessions.session_id = first_events.session_id

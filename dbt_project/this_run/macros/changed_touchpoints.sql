@@ -14,7 +14,7 @@
 {#- The columns of a touchpoint whose change moves a mart by date or campaign. -#}
 {% macro compared_touchpoint_columns() -%}
     {{ return(['touchpoint_id', 'occurred_date', 'customer_id', 'channel', 'touchpoint_type', 'journey_stage',
-               'revenue', 'source_object_id']) }}
+               'revenue', 'source_object_id', 'marketing_channel', 'campaign']) }}
 {%- endmacro %}
 
 {#- fct_touchpoints, before its pre-hook deletes them: keep the rows about to be replaced (nothing on a

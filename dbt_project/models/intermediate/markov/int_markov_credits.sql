@@ -1,5 +1,5 @@
 {#-
-    Markov attribution of each order to its eligible touches: a touch's credit is its channel's weight
+    Markov attribution of each order to its eligible touches: a touch's credit is its marketing channel's weight
     (int_markov_removal_effects) over the sum of the weights of the order's touches, so an order's
     credits sum to 1; should its channels all weigh 0 (as when nothing converted), its touches share it
     evenly. fct_attribution adds the orders with no eligible touch (direct).
@@ -23,7 +23,7 @@ weighted as (
         sum(coalesce(removal_effects.weight, 0)) over (partition by journeys.order_id) as order_weight,
         count(*) over (partition by journeys.order_id) as touches
     from journeys
-    left join removal_effects on journeys.channel = removal_effects.channel
+    left join removal_effects on journeys.marketing_channel = removal_effects.marketing_channel
 )
 
 select
@@ -32,6 +32,7 @@ select
     ordered_at,
     touchpoint_id,
     channel,
+    marketing_channel,
     source_object_id,
     revenue,
     case when order_weight > 0 then weight / order_weight else 1.0 / touches end as credit

@@ -2,7 +2,8 @@
     The journeys the Markov attribution model learns from, one row per touch in time order: each order's
     eligible touches, as fct_attribution credits them (a converting journey), and, for each customer who
     never ordered, their eligible touches in the 30 days up to their last one (a journey that ended
-    without a conversion). Rebuilt whole each run: the chain is learnt from every journey.
+    without a conversion). The chain's states are the touches' credited marketing channels. Rebuilt
+    whole each run: the chain is learnt from every journey.
 -#}
 
 with
@@ -36,6 +37,7 @@ converting as (
         touches.touchpoint_id,
         touches.occurred_at,
         touches.channel,
+        {{ credited_marketing_channel('touches') }} as marketing_channel,
         touches.source_object_id,
         true as converted
     from orders
@@ -64,6 +66,7 @@ non_converting as (
         touches.touchpoint_id,
         touches.occurred_at,
         touches.channel,
+        {{ credited_marketing_channel('touches') }} as marketing_channel,
         touches.source_object_id,
         false as converted
     from prospects

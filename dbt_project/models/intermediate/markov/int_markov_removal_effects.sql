@@ -1,8 +1,9 @@
 {#-
-    Markov-chain removal effect of each channel (Anderl et al. 2016): a first-order chain over the
-    channels of int_markov_journeys, from '(start)' to '(conversion)' or '(null)'. Removing a channel
-    sends every journey that reaches it to '(null)'; its removal effect is the share of the chain's
-    conversion probability that is lost, and its weight its share of all channels' removal effects.
+    Markov-chain removal effect of each marketing channel (Anderl et al. 2016): a first-order chain over
+    the credited marketing channels of int_markov_journeys, from '(start)' to '(conversion)' or '(null)'.
+    Removing a channel sends every journey that reaches it to '(null)'; its removal effect is the share
+    of the chain's conversion probability that is lost, and its weight its share of all channels'
+    removal effects.
 -#}
 
 with
@@ -12,14 +13,14 @@ journeys as (
 ),
 
 steps as (
-    select '(start)' as from_state, channel as to_state
+    select '(start)' as from_state, marketing_channel as to_state
     from journeys
     where step = 1
     union all
     select
-        channel,
+        marketing_channel,
         coalesce(
-            lead(channel) over (partition by journey_id order by step),
+            lead(marketing_channel) over (partition by journey_id order by step),
             case when converted then '(conversion)' else '(null)' end
         )
     from journeys
@@ -36,14 +37,14 @@ transitions as (
 ),
 
 channels as (
-    select distinct channel from journeys
+    select distinct marketing_channel from journeys
 ),
 
 -- One chain as observed ('(none)' removed) and one per channel, with the channel removed.
 removals as (
     select '(none)' as removed_channel
     union all
-    select channel from channels
+    select marketing_channel from channels
 ),
 
 chains as (
@@ -72,7 +73,7 @@ from_start as (
 
 removal_effects as (
     select
-        channels.channel,
+        channels.marketing_channel,
         observed.conversion_probability,
         removed.conversion_probability as conversion_probability_without,
         greatest(1 - {{ safe_ratio('removed.conversion_probability', 'observed.conversion_probability') }}, 0)
@@ -80,15 +81,15 @@ removal_effects as (
         greatest(observed.unabsorbed, removed.unabsorbed) as unabsorbed
     from channels
     inner join from_start as observed on observed.chain = '(none)'
-    left join from_start as removed on removed.chain = channels.channel
+    left join from_start as removed on removed.chain = channels.marketing_channel
 )
 
 select
-    channel,
+    marketing_channel,
     conversion_probability,
     coalesce(conversion_probability_without, 0) as conversion_probability_without,
     removal_effect,
     {{ safe_ratio('removal_effect', 'total_removal_effect') }} as weight,
     unabsorbed
 from removal_effects
-cross join (select sum(removal_effect order by channel) as total_removal_effect from removal_effects) as total
+cross join (select sum(removal_effect order by marketing_channel) as total_removal_effect from removal_effects) as total

@@ -1,6 +1,7 @@
 {#-
     Credit of each order to the same customer's eligible touchpoints in [ordered_at - 30 days, ordered_at),
     under five rule-based models and the data-driven markov_removal, whose credits sum to 1 per order.
+    Each credited touch also has the marketing channel it earns credit as (macros/attribution.sql).
     Orders without an eligible touch go to `direct`. A run recomputes the orders of the changed customers
     (this_run/README.md), and every order's markov_removal credits: they are learnt from all journeys.
 -#}
@@ -33,6 +34,7 @@ eligible as (
         orders.revenue,
         touchpoints.touchpoint_id,
         touchpoints.channel,
+        {{ credited_marketing_channel('touchpoints') }} as marketing_channel,
         touchpoints.source_object_id,
         {{ seconds_between('touchpoints.occurred_at', 'orders.ordered_at') }} / 3600.0 as hours_before_order,
         row_number() over (
@@ -84,12 +86,9 @@ credits as (
 ),
 
 models as (
-    select 'first_touch' as model
-    union all select 'last_touch'
-    union all select 'linear'
-    union all select 'time_decay'
-    union all select 'position_based'
-    union all select 'markov_removal'
+    {%- for model in attribution_models() %}
+    select '{{ model }}' as model{{ '\n    union all' if not loop.last }}
+    {%- endfor %}
 ),
 
 direct as (
@@ -99,6 +98,7 @@ direct as (
         orders.ordered_at,
         cast(null as varchar) as touchpoint_id,
         'direct' as channel,
+        'direct' as marketing_channel,
         cast(null as varchar) as source_object_id,
         models.model,
         1.0 as credit,
@@ -110,11 +110,13 @@ direct as (
 
 all_credits as (
     select
-        order_id, customer_id, ordered_at, touchpoint_id, channel, source_object_id, model, credit, revenue
+        order_id, customer_id, ordered_at, touchpoint_id, channel, marketing_channel, source_object_id, model,
+        credit, revenue
     from credits
     union all
     select
-        order_id, customer_id, ordered_at, touchpoint_id, channel, source_object_id, 'markov_removal', credit, revenue
+        order_id, customer_id, ordered_at, touchpoint_id, channel, marketing_channel, source_object_id,
+        'markov_removal', credit, revenue
     from markov_credits
     union all
     select * from direct
@@ -126,6 +128,7 @@ select
     ordered_at,
     touchpoint_id,
     channel,
+    marketing_channel,
     source_object_id,
     model,
     cast(credit as {{ double_type() }}) as credit,

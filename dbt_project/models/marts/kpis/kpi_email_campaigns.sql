@@ -23,6 +23,16 @@ attribution as (
     select * from {{ this_run('fct_attribution', 'campaigns') }}
 ),
 
+-- Last-touch credits of visits from a campaign's e-mails: read whole, joined to this run's campaigns.
+email_visit_credits as (
+    select * from {{ ref('fct_attribution') }}
+    where model = 'last_touch' and marketing_channel = 'email' and channel in ('web', 'app')
+),
+
+sessions as (
+    select * from {{ ref('int_web_sessions') }}
+),
+
 bounced as (
     select campaign_id, email_id from recipients where is_bounced
     union
@@ -85,6 +95,17 @@ last_touch as (
     from attribution
     where model = 'last_touch' and channel = 'email'
     group by source_object_id
+),
+
+visit_last_touch as (
+    select
+        campaigns.campaign_id,
+        sum(email_visit_credits.credit order by email_visit_credits.order_id, email_visit_credits.touchpoint_id) as attributed_orders,
+        sum(email_visit_credits.revenue_credit order by email_visit_credits.order_id, email_visit_credits.touchpoint_id) as attributed_revenue
+    from email_visit_credits
+    inner join sessions on email_visit_credits.source_object_id = sessions.session_id
+    inner join campaigns on sessions.campaign = campaigns.utm_campaign
+    group by campaigns.campaign_id
 )
 
 select
@@ -104,7 +125,10 @@ select
     {{ safe_ratio('counts.bounces', 'counts.emails_sent') }} as bounce_rate,
     {{ safe_ratio('counts.unsubscribes', 'counts.emails_sent - counts.bounces') }} as unsubscribe_rate,
     cast(coalesce(last_touch.attributed_orders, 0) as {{ double_type() }}) as attributed_orders,
-    cast(coalesce(last_touch.attributed_revenue, 0) as decimal(18, 2)) as attributed_revenue
+    cast(coalesce(last_touch.attributed_revenue, 0) as decimal(18, 2)) as attributed_revenue,
+    cast(coalesce(visit_last_touch.attributed_orders, 0) as {{ double_type() }}) as visit_attributed_orders,
+    cast(coalesce(visit_last_touch.attributed_revenue, 0) as decimal(18, 2)) as visit_attributed_revenue
 from campaigns
 inner join counts on campaigns.campaign_id = counts.campaign_id
 left join last_touch on campaigns.campaign_id = last_touch.campaign_id
+left join visit_last_touch on campaigns.campaign_id = visit_last_touch.campaign_id

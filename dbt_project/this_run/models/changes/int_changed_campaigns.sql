@@ -1,7 +1,8 @@
 {#-
     The e-mail campaigns whose KPIs may have changed since the last complete build: campaigns with
     changed sends, activity or unsubscribes, and the campaigns of the changed customers' e-mail
-    touchpoints now and at the last complete build (their orders' attribution credits those). Every
+    touchpoints and of their visits from the campaign's e-mails (utm_campaign), now and at the last
+    complete build (their orders' attribution credits those). Every
     campaign when fct_touchpoints was rebuilt.
 -#}
 -- depends_on: {{ ref('int_changed_customers') }}
@@ -26,6 +27,16 @@ campaigns as (
     select source_object_id from {{ touchpoints_of_replaced_customers() }} as touchpoints where channel = 'email'
     union all
     select source_object_id from {{ bookkeeping_relation('_touchpoints_replaced') }} where channel = 'email'
+    union all
+    select campaigns.campaign_id
+    from {{ touchpoints_of_replaced_customers() }} as touchpoints
+    inner join {{ ref('stg_mailchimp__campaigns') }} as campaigns on touchpoints.campaign = campaigns.utm_campaign
+    where touchpoints.marketing_channel = 'email'
+    union all
+    select campaigns.campaign_id
+    from {{ bookkeeping_relation('_touchpoints_replaced') }} as touchpoints
+    inner join {{ ref('stg_mailchimp__campaigns') }} as campaigns on touchpoints.campaign = campaigns.utm_campaign
+    where touchpoints.marketing_channel = 'email'
     {%- endif %}
 )
 {%- else -%}
