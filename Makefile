@@ -27,8 +27,8 @@ demo: $(STAMP) ## start the vendor-API sandbox and run the pipeline over a month
 run: $(STAMP) ## run the nightly DAG for a range: make run START=2026-11-01 END=2026-11-07
 	$(VENV)/bin/touchpoints run --start $(START) --end $(END)
 
-test: $(STAMP) browser ## run the whole test suite (connectors, dbt, GX, Airflow end to end, browser)
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+test: $(STAMP) browser ## run the whole test suite (connectors, dbt, GX, Airflow end to end, browser), two at a time
+	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
 test-fast: $(STAMP) ## the tests without the end-to-end DAG runs and the soak
 	$(VENV)/bin/pytest -m "not e2e and not soak" $(PYTEST_ARGS)

@@ -75,3 +75,30 @@ from marts.kpi_conversion_paths
 group by conversion_path
 order by customers desc, conversion_path
 limit 8;
+
+-- name: revenue_by_marketing_channel
+-- Which marketing channels earn the revenue, under a rule-based model and the data-driven one?
+select
+    marketing_channel,
+    round(sum(case when model = 'last_touch' then attributed_revenue end), 2) as last_touch_revenue,
+    round(sum(case when model = 'linear' then attributed_revenue end), 2) as linear_revenue,
+    round(sum(case when model = 'markov_removal' then attributed_revenue end), 2) as markov_revenue
+from marts.kpi_marketing_channel_attribution
+group by marketing_channel
+order by markov_revenue desc;
+
+-- name: ad_campaign_return
+-- What does each ad campaign cost per order, and what does it return per dollar?
+select
+    campaign_name,
+    sum(spend) as spend,
+    round(sum(clicks) / sum(impressions), 4) as click_through_rate,
+    round(sum(spend) / nullif(sum(clicks), 0), 2) as cost_per_click,
+    sum(sessions) as visits,
+    round(sum(last_touch_orders), 2) as last_touch_orders,
+    round(sum(spend) / nullif(sum(last_touch_orders), 0), 2) as last_touch_cost_per_order,
+    round(sum(last_touch_revenue) / nullif(sum(spend), 0), 2) as last_touch_roas,
+    round(sum(markov_removal_revenue) / nullif(sum(spend), 0), 2) as markov_roas
+from marts.kpi_ad_campaigns
+group by campaign_name
+order by spend desc;

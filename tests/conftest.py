@@ -88,12 +88,14 @@ def two_nights(nightly_dag, sandbox, events_dir, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def company_without_them(nightly_dag, world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The nightly DAG run for the two nights of ``two_nights`` against vendors that never had the people
-    the erasure tests forget (tests/forgotten_people.py); returns its published warehouse."""
+    """The days of ``two_nights``, as one range run of the nightly DAG (which gives the marts of a run per
+    day), against vendors that never had the people the erasure tests forget (tests/forgotten_people.py);
+    returns its published warehouse."""
     from _pytest.monkeypatch import MonkeyPatch
 
     from tests.forgotten_people import chosen_people, without_them
-    from touchpoints.airflow_env import run_day
+    from touchpoints.airflow_env import run_range, run_result
+    from touchpoints.run_days import RunDays
 
     erased = without_them(world, chosen_people(world))
     server = SandboxServer(erased, limits=UNLIMITED)
@@ -103,9 +105,27 @@ def company_without_them(nightly_dag, world: World, tmp_path_factory: pytest.Tem
     patch = MonkeyPatch()
     try:
         paths = point_pipeline_at(patch, root / "home", server, root / "events")
-        assert run_day(nightly_dag, date(2026, 11, 1)) == "success"
-        assert run_day(nightly_dag, date(2026, 11, 2)) == "success"
+        days = RunDays(date(2026, 11, 1), date(2026, 11, 2))
+        assert run_result(nightly_dag, run_range(nightly_dag, days)).success
     finally:
         patch.undo()  # the settings of the tests that asked for it (two_nights's) come back
         server.shutdown()
     return paths.warehouse
+
+
+# The longest test files, first: under `make test`'s two workers (pytest-xdist, a file to a worker) the
+# last file to start then is a short one, not the soak.
+LONGEST_FIRST = (
+    "tests/soak/test_soak.py",
+    "tests/e2e/test_scheduler_postgres.py",
+    "tests/e2e/test_range_runs.py",
+    "tests/e2e/test_operating.py",
+    "tests/e2e/test_write_audit_publish.py",
+    "tests/e2e/test_celery_workers.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the files of LONGEST_FIRST before the others, each in its own order."""
+    rank = {path: position for position, path in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))

@@ -178,7 +178,8 @@ def _rebuild(paths: Paths, erased: Erased, people: int) -> None:
     warehouse = warehouse_for(paths)
     warehouse.start_afresh()
     pipeline.build_warehouse(full_refresh=True)
-    pipeline.validate_marts(landed_days(paths.landing), run_id)
+    # the marts shrink by what was erased, by design; what guards against a broken load does not apply
+    pipeline.validate_marts(landed_days(paths.landing), run_id, bound_shrinking=False)
     record_erasure(paths, run_id, people, erased)
     pipeline.publish_warehouse()
     warehouse.drop_swapped_out()

@@ -171,15 +171,16 @@ def build_warehouse(full_refresh: bool = False) -> dict[str, Any]:
     return asdict(outcome)
 
 
-def validate_marts(days: RunDays, run_id: str) -> list[dict[str, Any]]:
+def validate_marts(days: RunDays, run_id: str, *, bound_shrinking: bool = True) -> list[dict[str, Any]]:
     """Audit the build warehouse (mart suites and cross-checks), record the results, and raise
-    ValidationFailed if anything fails, so that nothing is published."""
+    ValidationFailed if anything fails, so that nothing is published. ``bound_shrinking=False`` drops
+    the bound on how far a mart may shrink from the published one (an erasure shrinks it on purpose)."""
     from expectations.marts import validate_marts as audit_build
     from expectations.outcomes import ValidationFailed
     from touchpoints.audit import record_validations
 
     paths = Paths.from_env()
-    outcomes = audit_build(paths, days.first, days.last, run_id)
+    outcomes = audit_build(paths, days.first, days.last, run_id, bound_shrinking=bound_shrinking)
     record_validations(paths, run_id, days.last, "marts", outcomes)
     if not all(o.success for o in outcomes):
         raise ValidationFailed(outcomes)

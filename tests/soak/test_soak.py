@@ -36,7 +36,7 @@ pytestmark = pytest.mark.soak
 
 SEED = 20261201
 START = date(2026, 10, 1)
-DAYS = 6
+DAYS = 5
 WORLD = SandboxConfig(seed=SEED, customers=90, start=START, end=START + timedelta(days=DAYS))
 FAULTS = {
     "throttle": lambda rng: Fault.throttle(retry_after=rng.choice([None, 0.5, 1])),
@@ -171,15 +171,13 @@ def test_soak(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
         inject(faulty_sandbox, rng, injected)
         kills.append(home.kill_during("dbt_build", "--start", day(3), "--end", day(3)))
-        home.run("--start", day(3), "--end", day(3))
-
-        inject(faulty_sandbox, rng, injected)
-        kills.append(home.kill_during("publish", "--start", day(4), "--end", day(5)))
-        first = home.start("--start", day(4), "--end", day(5))
+        inject(faulty_sandbox, rng, injected)  # started again, it is killed further on
+        kills.append(home.kill_during("publish", "--start", day(3), "--end", day(3)))
+        first = home.start("--start", day(3), "--end", day(4))
         while first.pid not in {holder.pid for holder in holders(home.root / ".touchpoints.lock")}:
             assert first.poll() is None, first.communicate()[0][-3000:]
             time.sleep(0.02)
-        beside = home.start("--start", day(4), "--end", day(5))  # a second run beside the first
+        beside = home.start("--start", day(3), "--end", day(4))  # a second run beside the first
         beside_output, first_output = beside.communicate(timeout=120)[0], first.communicate(timeout=600)[0]
         assert beside.returncode == 1 and "is being written by touchpoints run" in beside_output
         assert "Traceback" not in beside_output
@@ -188,8 +186,8 @@ def test_soak(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         faulty_sandbox.faults.clear()
         quarantined = sorted({p.parent.name.removeprefix("ds=") for p in (home.root / "landing" / "_quarantine").glob(
             "*/*/ds=*/records.jsonl") if p.stat().st_size})  # fmt: skip
-        for ds in quarantined:  # what an operator does with a quarantine report, once the vendor is fixed
-            home.run("--start", ds, "--end", ds, "--refetch")
+        if quarantined:  # what an operator does with a quarantine report, once the vendor is fixed
+            home.run("--start", quarantined[0], "--end", quarantined[-1], "--refetch")
         reader.stop.set()
         reader.join()
     finally:
