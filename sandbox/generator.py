@@ -135,9 +135,9 @@ class _Builder:
         seconds = self.rng.randint(start_hour * 3600, end_hour * 3600 - 1)
         return datetime.combine(day, time(), tzinfo=UTC) + timedelta(seconds=seconds)
 
-    def noisy(self, email: str) -> str:
+    def noisy(self, email: str, rng: random.Random | None = None) -> str:
         """The same address as another system may have typed it."""
-        roll = self.rng.random()
+        roll = (rng or self.rng).random()
         if roll < 0.15:
             return email.upper()
         if roll < 0.25:
@@ -391,18 +391,18 @@ class _Builder:
         self._add_page_context(events, referrer, utm)
         buys = rng.random() < 0.2  # some come to buy what the e-mail showed them: they sign in and order
         if buys:
-            events.append(self._identify(person, at))
+            events.append(self._identify(person, at, rng))
         self.world.web_events.extend(
             e for e in events if self.within_range(timefmt.parse_any(e["timestamp"]))
         )
         if buys:
             self._order(person, at + timedelta(minutes=rng.randint(1, 20)), rng)
 
-    def _identify(self, person: Person, at: datetime) -> Record:
+    def _identify(self, person: Person, at: datetime, rng: random.Random | None = None) -> Record:
         """Segment's identify call when a known visitor signs in: it ties the visitor to their e-mail."""
-        identify = self._web_event("identify", person.anonymous_id, at)
+        identify = self._web_event("identify", person.anonymous_id, at, rng)
         identify["userId"] = f"u{person.index}"
-        identify["traits"] = {"email": self.noisy(person.email)}
+        identify["traits"] = {"email": self.noisy(person.email, rng)}
         return identify
 
     def _add_page_context(self, events: list[Record], referrer: str | None, utm: dict[str, str]) -> None:
@@ -431,7 +431,7 @@ class _Builder:
         utm = dict(utm)
         if kind == "paid_search_gclid":
             utm = {"gclid": self.hex_id(12, self.sources)}
-        elif kind == "paid_social":
+        elif kind == "paid_social" and self.world.meta_ads.ads:
             utm = click_parameters(self.sources.choice(self.world.meta_ads.ads))
         return self.sources.choice(referrers), utm
 
@@ -454,8 +454,9 @@ class _Builder:
         buys_from_ad = (
             person is not None and utm.get("utm_medium") == "paid_social" and self.sources.random() < 0.3
         )
-        if person and (self.rng.random() < 0.3 or buys_from_ad):
-            events.append(self._identify(person, at))
+        identified = person is not None and self.rng.random() < 0.3
+        if person and (identified or buys_from_ad):  # what the ad adds draws from self.sources alone
+            events.append(self._identify(person, at, None if identified else self.sources))
         kept = [e for e in events if self.within_range(timefmt.parse_any(e["timestamp"]))]
         self.world.web_events.extend(kept)
         if person and self.rng.random() < 0.12:
@@ -494,7 +495,7 @@ class _Builder:
             {
                 "id": order_id,
                 "name": f"#{order_id % 100000}",
-                "email": self.noisy(person.email),
+                "email": self.noisy(person.email, rng),
                 "created_at": timefmt.shopify(at),
                 "processed_at": timefmt.shopify(at),
                 "updated_at": timefmt.shopify(at + timedelta(minutes=2)),
@@ -502,7 +503,7 @@ class _Builder:
                 "total_price": f"{cents / 100:.2f}",
                 "financial_status": "paid",
                 "cancelled_at": None,
-                "customer": {"id": person.shopify_customer_id, "email": self.noisy(person.email)},
+                "customer": {"id": person.shopify_customer_id, "email": self.noisy(person.email, rng)},
                 "billing_address": {"country_code": person.country},
             }
         )

@@ -88,14 +88,12 @@ def two_nights(nightly_dag, sandbox, events_dir, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def company_without_them(nightly_dag, world: World, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The days of ``two_nights``, as one range run of the nightly DAG (which gives the marts of a run per
-    day), against vendors that never had the people the erasure tests forget (tests/forgotten_people.py);
-    returns its published warehouse."""
+    """The nightly DAG run for the two nights of ``two_nights`` against vendors that never had the people
+    the erasure tests forget (tests/forgotten_people.py); returns its published warehouse."""
     from _pytest.monkeypatch import MonkeyPatch
 
     from tests.forgotten_people import chosen_people, without_them
-    from touchpoints.airflow_env import run_range, run_result
-    from touchpoints.run_days import RunDays
+    from touchpoints.airflow_env import run_day
 
     erased = without_them(world, chosen_people(world))
     server = SandboxServer(erased, limits=UNLIMITED)
@@ -105,8 +103,8 @@ def company_without_them(nightly_dag, world: World, tmp_path_factory: pytest.Tem
     patch = MonkeyPatch()
     try:
         paths = point_pipeline_at(patch, root / "home", server, root / "events")
-        days = RunDays(date(2026, 11, 1), date(2026, 11, 2))
-        assert run_result(nightly_dag, run_range(nightly_dag, days)).success
+        assert run_day(nightly_dag, date(2026, 11, 1)) == "success"
+        assert run_day(nightly_dag, date(2026, 11, 2)) == "success"
     finally:
         patch.undo()  # the settings of the tests that asked for it (two_nights's) come back
         server.shutdown()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import timedelta
 
 from sandbox.erasure import without_person
 from sandbox.generator import Person, World, subscriber_hash
@@ -12,6 +13,7 @@ from sandbox.generator import Person, World, subscriber_hash
 
 def has(world: World, person: Person) -> dict[str, int]:
     """How many records of each kind the vendors hold of a person."""
+    last_day = (world.config.end - timedelta(days=1)).isoformat()
     reviews = [
         r for r in world.trustpilot_reviews if r["consumer"]["displayName"] == person.email.split("@")[0]
     ]
@@ -20,6 +22,9 @@ def has(world: World, person: Person) -> dict[str, int]:
         "tickets": sum(t["requester_id"] == person.zendesk_user_id for t in world.zendesk_tickets),
         "identified": sum(e["type"] == "identify" and e["anonymousId"] == person.anonymous_id for e in world.web_events),
         "events": sum(e["anonymousId"] == person.anonymous_id for e in world.web_events),
+        "events_on_the_last_day": sum(
+            e["anonymousId"] == person.anonymous_id and e["timestamp"] >= last_day for e in world.web_events
+        ),
         "reviews": len(reviews),
         "anonymous_reviews": sum(not r["referralEmail"] for r in reviews),
         "member": int(person.subscribed),
@@ -45,7 +50,13 @@ def _someone(world: World, wanted: Callable[[dict[str, int]], bool]) -> Person:
 def chosen_people(world: World) -> list[Person]:
     """Three people who, together, have records at every vendor an address leads to."""
     return [
-        _someone(world, lambda has: has["identified"] and has["orders"] and has["member"]),
+        # with events on the last day, so that running that day again meets them at landing
+        _someone(
+            world,
+            lambda has: (
+                has["identified"] and has["orders"] and has["member"] and has["events_on_the_last_day"]
+            ),
+        ),
         _someone(world, lambda has: has["tickets"] and has["identified"]),
         _someone(world, lambda has: has["reviews"] and has["member"]),
     ]

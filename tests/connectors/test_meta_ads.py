@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pyarrow.parquet as pq
 import pytest
@@ -22,7 +23,7 @@ from connectors.pacing import Hold
 from connectors.registry import SOURCES
 from connectors.settings import ConnectionSettings, Interval
 from connectors.streams import extract
-from sandbox.ads import AD_ACCOUNT_ID, AdAccount
+from sandbox.ads import AD_ACCOUNT_ID, AdAccount, click_parameters
 from sandbox.faults import Fault
 from sandbox.generator import SandboxConfig, World, generate
 from sandbox.server import SANDBOX_SECRET, SandboxServer
@@ -219,10 +220,16 @@ def test_rows_that_do_not_fit_are_quarantined_and_the_rest_land(world: World, tm
     assert "missing required field 'ad_id'" in reasons[1]
 
 
-def test_the_ad_account_leaves_the_rest_of_the_world_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The ads draw from a generator of their own: the rest of the World is what it was without them."""
+def test_paid_social_visits_are_clicks_on_the_ad_accounts_ads() -> None:
+    """The ad account is deterministic, and every visit tagged as paid social lands with the URL
+    parameters of a click on one of its ads (its url_tags, Meta's macros filled in)."""
     config = SandboxConfig(seed=5, customers=40, start=DAY, end=DAY + timedelta(days=2))
-    with_ads = generate(config)
-    assert with_ads.meta_ads == generate(config).meta_ads and with_ads.meta_ads.insights  # deterministic
-    monkeypatch.setattr("sandbox.generator.ad_account", lambda _config: AdAccount())
-    assert replace(with_ads, meta_ads=AdAccount()) == generate(config)
+    world = generate(config)
+    assert world.meta_ads == generate(config).meta_ads and world.meta_ads.insights
+    clicks = {tuple(sorted(click_parameters(ad).items())) for ad in world.meta_ads.ads} - {()}
+    landed = {
+        tuple(sorted(parse_qsl(urlsplit(event["context"]["page"]["url"]).query)))
+        for event in world.web_events
+        if event["type"] == "page" and "utm_medium=paid_social" in event["context"]["page"]["url"]
+    }
+    assert landed and landed <= clicks
