@@ -25,3 +25,17 @@
         else {{ touchpoints }}.channel
     end
 {%- endmacro %}
+
+{#- The credits of `attribution` (fct_attribution) summed per order date, `dimension` and model, in a fixed
+    order (order, then touchpoint): a double's sum depends on the order of its terms, and a parallel
+    aggregate's order varies, so the last digit would vary from run to run. -#}
+{% macro credits_summed_by(attribution, dimension) -%}
+select
+    cast(ordered_at as date) as order_date,
+    {{ dimension }},
+    model,
+    cast(sum(credit order by order_id, touchpoint_id) as {{ double_type() }}) as attributed_orders,
+    cast(sum(revenue_credit order by order_id, touchpoint_id) as {{ double_type() }}) as attributed_revenue
+from {{ attribution }}
+group by cast(ordered_at as date), {{ dimension }}, model
+{%- endmacro %}

@@ -29,8 +29,45 @@ email_visit_credits as (
     where model = 'last_touch' and marketing_channel = 'email' and channel in ('web', 'app')
 ),
 
-sessions as (
-    select * from {{ ref('int_web_sessions') }}
+email_visits as (
+    select session_id, started_at, campaign
+    from {{ ref('int_web_sessions') }}
+    where campaign is not null and session_id in (select source_object_id from email_visit_credits)
+),
+
+every_campaign as (
+    select campaign_id, sent_at, utm_campaign from {{ ref('stg_mailchimp__campaigns') }}
+    where utm_campaign is not null
+),
+
+-- A visit came from the last campaign sent before it under its utm_campaign (a recurring campaign may
+-- reuse one): sends and visits of a slug in time order, each visit after the sends counted so far.
+slug_timeline as (
+    select utm_campaign as slug, sent_at as happened_at, campaign_id, cast(null as varchar) as session_id
+    from every_campaign
+    union all
+    select campaign, started_at, cast(null as varchar), session_id
+    from email_visits
+),
+
+sends_so_far as (
+    select
+        *,
+        count(campaign_id) over (
+            partition by slug
+            order by happened_at, case when campaign_id is null then 1 else 0 end, campaign_id
+            rows between unbounded preceding and current row
+        ) as sends
+    from slug_timeline
+),
+
+visit_campaigns as (
+    select session_id, campaign_id
+    from (
+        select session_id, max(campaign_id) over (partition by slug, sends) as campaign_id
+        from sends_so_far
+    ) as latest_send
+    where session_id is not null and campaign_id is not null
 ),
 
 bounced as (
@@ -103,8 +140,8 @@ visit_last_touch as (
         sum(email_visit_credits.credit order by email_visit_credits.order_id, email_visit_credits.touchpoint_id) as attributed_orders,
         sum(email_visit_credits.revenue_credit order by email_visit_credits.order_id, email_visit_credits.touchpoint_id) as attributed_revenue
     from email_visit_credits
-    inner join sessions on email_visit_credits.source_object_id = sessions.session_id
-    inner join campaigns on sessions.campaign = campaigns.utm_campaign
+    inner join visit_campaigns on email_visit_credits.source_object_id = visit_campaigns.session_id
+    inner join campaigns on visit_campaigns.campaign_id = campaigns.campaign_id
     group by campaigns.campaign_id
 )
 
