@@ -237,7 +237,7 @@ class _Builder:
                     for k in range(self.rng.randint(1, 2)):
                         clicked = opened_at + timedelta(minutes=1 + k * 3)
                         actions.append(self._action("click", clicked, url=f"{SITE}/picks"))
-                    self._email_visit(person, utm_campaign, opened_at + timedelta(minutes=1))
+                    self._email_visit(person, utm_campaign, clicked)  # the last click opens the shop
                 if self.rng.random() < 0.03:
                     left_at = opened_at + timedelta(minutes=5)
                     if self.within_range(left_at):
