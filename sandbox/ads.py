@@ -83,12 +83,7 @@ def _delivery(rng: random.Random, ad: Record, day: date) -> Record:
     clicks = rng.randint(0, impressions // 25)
     cents = impressions * rng.randint(400, 1400) // 1000  # a CPM of $4 to $14
     return {
-        "campaign_id": ad["campaign"]["id"],
-        "campaign_name": ad["campaign"]["name"],
-        "adset_id": ad["adset"]["id"],
-        "adset_name": ad["adset"]["name"],
-        "ad_id": ad["id"],
-        "ad_name": ad["name"],
+        **_ad_fields(ad),
         "spend": f"{cents // 100}.{cents % 100:02d}",
         "impressions": str(impressions),
         "clicks": str(clicks),
@@ -99,20 +94,24 @@ def _delivery(rng: random.Random, ad: Record, day: date) -> Record:
     }
 
 
+def _ad_fields(ad: Record) -> dict[str, str]:
+    """The ids and names of an ad, its ad set and its campaign, as the insights name them."""
+    return {
+        "campaign_id": ad["campaign"]["id"],
+        "campaign_name": ad["campaign"]["name"],
+        "adset_id": ad["adset"]["id"],
+        "adset_name": ad["adset"]["name"],
+        "ad_id": ad["id"],
+        "ad_name": ad["name"],
+    }
+
+
 def click_parameters(ad: Record) -> dict[str, str]:
     """The URL parameters a click on ``ad`` lands with: its creative's ``url_tags`` with the macros
     filled in as Meta fills them ({{campaign.name}}, {{ad.id}}, ...); none for an ad without tags."""
-    values = {
-        "campaign.name": ad["campaign"]["name"],
-        "campaign.id": ad["campaign"]["id"],
-        "adset.name": ad["adset"]["name"],
-        "adset.id": ad["adset"]["id"],
-        "ad.name": ad["name"],
-        "ad.id": ad["id"],
-    }
     tags = ad["creative"].get("url_tags", "")
-    for macro, value in values.items():
-        tags = tags.replace("{{" + macro + "}}", value)
+    for name, value in _ad_fields(ad).items():  # campaign_name fills {{campaign.name}}, ad_id {{ad.id}}
+        tags = tags.replace("{{" + name.replace("_", ".", 1) + "}}", value)
     return dict(pair.split("=", 1) for pair in tags.split("&") if "=" in pair)
 
 

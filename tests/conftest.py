@@ -109,21 +109,3 @@ def company_without_them(nightly_dag, world: World, tmp_path_factory: pytest.Tem
         patch.undo()  # the settings of the tests that asked for it (two_nights's) come back
         server.shutdown()
     return paths.warehouse
-
-
-# The longest test files, first: under `make test`'s two workers (pytest-xdist, a file to a worker) the
-# last file to start then is a short one, not the soak.
-LONGEST_FIRST = (
-    "tests/soak/test_soak.py",
-    "tests/e2e/test_scheduler_postgres.py",
-    "tests/e2e/test_range_runs.py",
-    "tests/e2e/test_operating.py",
-    "tests/e2e/test_write_audit_publish.py",
-    "tests/e2e/test_celery_workers.py",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the files of LONGEST_FIRST before the others, each in its own order."""
-    rank = {path: position for position, path in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
