@@ -65,10 +65,23 @@ class Paths:
         """Parquet copies of the published marts, for tools that do not speak DuckDB."""
         return self.home / "exports" / "marts"
 
+    @property
+    def landing_index(self) -> Path:
+        """The landing zone's manifests as a Parquet table, for Spark (touchpoints/warehouse/landing_index.py)."""
+        return Path(os.environ.get("TOUCHPOINTS_LANDING_INDEX_DIR", self.home / "landing_index")).resolve()
+
+    @property
+    def spark_warehouse(self) -> Path:
+        """Where a Spark session in dbt's process keeps its tables and catalog (the ``spark`` target)."""
+        default = self.warehouse.parent / "spark"
+        return Path(os.environ.get("TOUCHPOINTS_SPARK_WAREHOUSE_DIR", default)).resolve()
+
     def dbt_env(self) -> dict[str, str]:
         """The variables dbt's profile and sources read."""
         return {
             "TOUCHPOINTS_LANDING_DIR": str(self.landing),
+            "TOUCHPOINTS_LANDING_INDEX_DIR": str(self.landing_index),
             "TOUCHPOINTS_BUILD_DUCKDB_PATH": str(self.build_warehouse),
+            "TOUCHPOINTS_SPARK_WAREHOUSE_DIR": str(self.spark_warehouse),
             "TOUCHPOINTS_DBT_TARGET": self.warehouse_target,
         }

@@ -34,8 +34,8 @@ select
     cast(ordered_at as date) as order_date,
     {{ dimension }},
     model,
-    cast(sum(credit order by order_id, touchpoint_id) as {{ double_type() }}) as attributed_orders,
-    cast(sum(revenue_credit order by order_id, touchpoint_id) as {{ double_type() }}) as attributed_revenue
+    cast({{ sum_in_order('credit', 'order_id, touchpoint_id') }} as {{ double_type() }}) as attributed_orders,
+    cast({{ sum_in_order('revenue_credit', 'order_id, touchpoint_id') }} as {{ double_type() }}) as attributed_revenue
 from {{ attribution }}
 group by cast(ordered_at as date), {{ dimension }}, model
 {%- endmacro %}

@@ -9,12 +9,20 @@
 
 {#- Exact elapsed time between two timestamps, in (fractional) seconds. -#}
 {% macro seconds_between(start_ts, end_ts) -%}
+    {{ return(adapter.dispatch('seconds_between', 'touchpoints')(start_ts, end_ts)) }}
+{%- endmacro %}
+
+{% macro default__seconds_between(start_ts, end_ts) -%}
     cast(extract(epoch from {{ end_ts }}) - extract(epoch from {{ start_ts }}) as {{ double_type() }})
 {%- endmacro %}
 
 {#- A ratio that is NULL, never 0 and never an error, when its denominator is 0 or NULL. -#}
 {% macro safe_ratio(numerator, denominator) -%}
     cast({{ numerator }} as {{ double_type() }}) / nullif(cast({{ denominator }} as {{ double_type() }}), 0)
+{%- endmacro %}
+
+{% macro spark__seconds_between(start_ts, end_ts) -%}
+    cast(unix_micros({{ end_ts }}) - unix_micros({{ start_ts }}) as double) / 1000000
 {%- endmacro %}
 
 {#- Continuous percentile (interpolated), as a double; NULLs are ignored. -#}
@@ -44,6 +52,11 @@
     to_char({{ expression }}, 'IYYY-"W"IW')
 {%- endmacro %}
 
+{#- Spark has no ISO-year pattern: the ISO year is the year of the week's Thursday. -#}
+{% macro spark__iso_week_label(expression) -%}
+    concat(year(date_add({{ week_start(expression) }}, 3)), '-W', lpad(cast(weekofyear({{ expression }}) as string), 2, '0'))
+{%- endmacro %}
+
 {#- `union all` of CTEs by column name: each CTE must have every listed column, so none can shift. -#}
 {% macro union_by_name(relations, columns) -%}
     {%- for relation in relations %}
@@ -70,6 +83,11 @@
     from {{ from }}
 {%- endmacro %}
 
+{% macro spark__days_between(first_day, last_day, from) -%}
+    select explode(sequence(cast({{ first_day }} as date), cast({{ last_day }} as date), interval 1 day)) as day
+    from {{ from }}
+{%- endmacro %}
+
 {#- The first capture group of a POSIX regular expression's first match, or NULL when it does not match
     (or captures nothing). -#}
 {% macro regexp_group(expression, pattern) -%}
@@ -82,4 +100,23 @@
 
 {% macro postgres__regexp_group(expression, pattern) -%}
     nullif(substring({{ expression }} from '{{ pattern }}'), '')
+{%- endmacro %}
+
+{#- dbt.listagg on Spark: Spark 4's own listagg keeps the order, which dbt-spark's version drops
+    (dispatch in dbt_project.yml puts this project's macros first). -#}
+{% macro spark__listagg(measure, delimiter_text, order_by_clause, limit_num) -%}
+    listagg({{ measure }}, {{ delimiter_text }}){% if order_by_clause %} within group ({{ order_by_clause }}){% endif %}
+{%- endmacro %}
+
+{#- A sum taken in the order of `order_by`, so that its rounding is the same each time. -#}
+{% macro sum_in_order(expression, order_by) -%}
+    {{ return(adapter.dispatch('sum_in_order', 'touchpoints')(expression, order_by)) }}
+{%- endmacro %}
+
+{% macro default__sum_in_order(expression, order_by) -%}
+    sum({{ expression }} order by {{ order_by }})
+{%- endmacro %}
+
+{% macro spark__sum_in_order(expression, order_by) -%}
+    sum({{ expression }})
 {%- endmacro %}

@@ -28,6 +28,20 @@
     ({{ expression }} at time zone 'UTC')
 {%- endmacro %}
 
+{#- A landed UTC instant as text, as DuckDB and PostgreSQL write a timestamptz in UTC
+    ('2026-09-03 15:28:00+00'): ids hashed from it are the same on every engine. -#}
+{% macro utc_instant_text(expression) -%}
+    {{ return(adapter.dispatch('utc_instant_text', 'touchpoints')(expression)) }}
+{%- endmacro %}
+
+{% macro default__utc_instant_text(expression) -%}
+    cast({{ expression }} as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{% macro spark__utc_instant_text(expression) -%}
+    concat(cast({{ expression }} as string), '+00')
+{%- endmacro %}
+
 {#- When an entity last landed new records (the newest manifest of a load with rows): what source
     freshness measures. Extraction time is wall-clock time, so a backfill of old days counts as fresh,
     while a source whose API has gone quiet (empty loads night after night) turns stale. -#}
@@ -42,6 +56,12 @@
         columns = {extracted_at: 'varchar', rows: 'bigint'}
     )
     where rows > 0
+{%- endmacro %}
+
+{% macro spark__last_landed_at(source_node) -%}
+    select max(extracted_at)
+    from {{ landing_index() }}
+    where source = '{{ source_node.source_name }}' and entity = '{{ source_node.name }}' and rows > 0
 {%- endmacro %}
 
 {% macro postgres__last_landed_at(source_node) -%}
@@ -63,6 +83,22 @@
     where false
 {%- endmacro %}
 
+{#- Spark reads every partition's schema (spark.sql.parquet.mergeSchema), so only a column that no
+    partition has yet is missing. -#}
+{% macro spark__with_landed_columns(relation, columns) -%}
+    {%- set landed_columns = run_query('select * from ' ~ relation ~ ' limit 0').column_names if execute else [] -%}
+    select *
+    {%- for name, type in columns.items() if name not in landed_columns %}, cast(null as {{ type }}) as {{ name }}{% endfor %}
+    from {{ relation }}
+{%- endmacro %}
+
 {% macro postgres__with_landed_columns(relation, columns) -%}
     select * from {{ relation }}
+{%- endmacro %}
+
+{#- Spark's file sources skip files whose names start with `_`, the landing zone's manifests among them:
+    the pipeline indexes them into a Parquet table of their own before each build
+    (touchpoints/warehouse/landing_index.py). -#}
+{% macro landing_index() -%}
+    parquet.`{{ env_var('TOUCHPOINTS_LANDING_INDEX_DIR', '../landing_index') }}`
 {%- endmacro %}

@@ -80,15 +80,15 @@ links as (
     union all
     select 'mailchimp', member_id, email_normalized, false from members
     union all
-    select 'zendesk', cast(user_id as varchar), email_normalized, is_agent from zendesk_users
+    select 'zendesk', cast(user_id as {{ dbt.type_string() }}), email_normalized, is_agent from zendesk_users
     union all
-    select 'zendesk', cast(requester_id as varchar), cast(null as varchar), false from tickets
+    select 'zendesk', cast(requester_id as {{ dbt.type_string() }}), cast(null as {{ dbt.type_string() }}), false from tickets
     union all
     select 'shopify', buyer_id, email_normalized, false from orders
     union all
     select 'trustpilot', reviewer_id, email_normalized, false from reviews
     union all
-    select 'facebook', author_id, cast(null as varchar), is_page_reply from comments
+    select 'facebook', author_id, cast(null as {{ dbt.type_string() }}), is_page_reply from comments
     union all
     select 'web', source_user_id, email_normalized, false from web_links
 ),
@@ -116,7 +116,7 @@ select
         else held.customer_id
     end as previous_customer_id,
     {%- else %}
-    cast(null as varchar) as previous_customer_id,
+    cast(null as {{ dbt.type_string() }}) as previous_customer_id,
     {%- endif %}
     {{ batch_at() }} as _batch_at
 from resolved

@@ -134,11 +134,11 @@ ticket_created as (
         'zendesk' as source_system,
         'support' as channel,
         'ticket_created' as touchpoint_type,
-        cast(ticket_id as varchar) as event_key,
+        cast(ticket_id as {{ dbt.type_string() }}) as event_key,
         created_at as occurred_at,
-        cast(requester_id as varchar) as source_user_id,
+        cast(requester_id as {{ dbt.type_string() }}) as source_user_id,
         'ticket' as source_object_type,
-        cast(ticket_id as varchar) as source_object_id,
+        cast(ticket_id as {{ dbt.type_string() }}) as source_object_id,
         cast(null as decimal(18, 2)) as revenue,
         cast(null as integer) as rating
     from tickets
@@ -149,11 +149,11 @@ ticket_agent_reply as (
         'zendesk' as source_system,
         'support' as channel,
         'ticket_agent_reply' as touchpoint_type,
-        cast(comment_id as varchar) as event_key,
+        cast(comment_id as {{ dbt.type_string() }}) as event_key,
         replied_at as occurred_at,
-        cast(requester_id as varchar) as source_user_id,
+        cast(requester_id as {{ dbt.type_string() }}) as source_user_id,
         'ticket' as source_object_type,
-        cast(ticket_id as varchar) as source_object_id,
+        cast(ticket_id as {{ dbt.type_string() }}) as source_object_id,
         cast(null as decimal(18, 2)) as revenue,
         cast(null as integer) as rating
     from agent_replies
@@ -164,11 +164,11 @@ ticket_solved as (
         'zendesk' as source_system,
         'support' as channel,
         'ticket_solved' as touchpoint_type,
-        cast(ticket_id as varchar) as event_key,
+        cast(ticket_id as {{ dbt.type_string() }}) as event_key,
         solved_at as occurred_at,
-        cast(requester_id as varchar) as source_user_id,
+        cast(requester_id as {{ dbt.type_string() }}) as source_user_id,
         'ticket' as source_object_type,
-        cast(ticket_id as varchar) as source_object_id,
+        cast(ticket_id as {{ dbt.type_string() }}) as source_object_id,
         cast(null as decimal(18, 2)) as revenue,
         cast(null as integer) as rating
     from tickets
@@ -180,11 +180,11 @@ csat_rating as (
         'zendesk' as source_system,
         'support' as channel,
         'csat_rating' as touchpoint_type,
-        cast(ticket_id as varchar) as event_key,
+        cast(ticket_id as {{ dbt.type_string() }}) as event_key,
         csat_rated_at as occurred_at,
-        cast(requester_id as varchar) as source_user_id,
+        cast(requester_id as {{ dbt.type_string() }}) as source_user_id,
         'ticket' as source_object_type,
-        cast(ticket_id as varchar) as source_object_id,
+        cast(ticket_id as {{ dbt.type_string() }}) as source_object_id,
         cast(null as decimal(18, 2)) as revenue,
         case csat_score when 'good' then 5 else 1 end as rating
     from tickets
@@ -196,11 +196,11 @@ order_placed as (
         'shopify' as source_system,
         'commerce' as channel,
         'order_placed' as touchpoint_type,
-        cast(order_id as varchar) as event_key,
+        cast(order_id as {{ dbt.type_string() }}) as event_key,
         ordered_at as occurred_at,
         buyer_id as source_user_id,
         'order' as source_object_type,
-        cast(order_id as varchar) as source_object_id,
+        cast(order_id as {{ dbt.type_string() }}) as source_object_id,
         total_price as revenue,
         cast(null as integer) as rating
     from orders

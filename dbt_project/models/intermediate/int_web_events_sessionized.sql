@@ -68,7 +68,7 @@ select
     anonymous_id,
     event_type,
     occurred_at,
-    md5(anonymous_id || '|' || cast(session_started_at as varchar)) as session_id,
+    md5(anonymous_id || '|' || cast(session_started_at as {{ dbt.type_string() }})) as session_id,
     session_started_at,
     case when session_first_event_type = 'screen' then 'app' else 'web' end as platform,
     page_path,

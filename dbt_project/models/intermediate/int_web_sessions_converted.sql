@@ -28,7 +28,7 @@ with_customer as (
         sessions.*,
         coalesce(
             identities.customer_id,
-            {{ customer_key('cast(null as varchar)', "'web'", 'sessions.anonymous_id') }}
+            {{ customer_key('cast(null as ' ~ dbt.type_string() ~ ')', "'web'", 'sessions.anonymous_id') }}
         ) as customer_id
     from sessions
     left join identities on sessions.anonymous_id = identities.source_user_id

@@ -1,6 +1,4 @@
 {#- Every landed partition, and every re-landing of one, with the build that first saw it (`_batch_at`). -#}
-{{ config(materialized='incremental', incremental_strategy='append') }}
-
 with
 
 manifests as (

@@ -13,7 +13,7 @@
 {#- A bookkeeping table: in the staging schema, so that PostgreSQL swaps it with the data it describes. -#}
 {% macro bookkeeping_relation(identifier) -%}
     {{ return(api.Relation.create(
-        database=target.database, schema=generate_schema_name('staging', none), identifier=identifier)) }}
+        database=target.database | default(none), schema=generate_schema_name('staging', none), identifier=identifier)) }}
 {%- endmacro %}
 
 {% macro builds_relation() -%}
@@ -23,9 +23,18 @@
 {#- on-run-start: the bookkeeping table, created once (the project's fingerprint, which the pipeline
     passes as the var `project_fingerprint`, was added later). -#}
 {% macro create_builds_table() -%}
+    {{ return(adapter.dispatch('create_builds_table', 'touchpoints')()) }}
+{%- endmacro %}
+
+{% macro default__create_builds_table() -%}
     {% do run_query('create schema if not exists ' ~ generate_schema_name('staging', none)) %}
     {% do run_query('create table if not exists ' ~ builds_relation() ~ ' (run_at timestamp)') %}
     alter table {{ builds_relation() }} add column if not exists project_fingerprint varchar
+{%- endmacro %}
+
+{% macro spark__create_builds_table() -%}
+    {% do run_query('create schema if not exists ' ~ generate_schema_name('staging', none)) %}
+    create table if not exists {{ builds_relation() }} (run_at timestamp, project_fingerprint string)
 {%- endmacro %}
 
 {#- on-run-end: record the build when all of it ran and succeeded, with the fingerprint of the project
@@ -113,6 +122,15 @@
 
 {#- Existence asked of the database: dbt's relation cache does not know tables a hook creates. -#}
 {% macro table_exists(relation) -%}
+    {{ return(adapter.dispatch('table_exists', 'touchpoints')(relation)) }}
+{%- endmacro %}
+
+{% macro spark__table_exists(relation) -%}
+    {%- set result = run_query("show tables in " ~ relation.schema ~ " like '" ~ relation.identifier ~ "'") -%}
+    {{ return(result.rows | length > 0) }}
+{%- endmacro %}
+
+{% macro default__table_exists(relation) -%}
     {%- set result = run_query(
         "select count(*) from information_schema.tables where table_schema = '" ~ relation.schema
         ~ "' and table_name = '" ~ relation.identifier ~ "'") -%}

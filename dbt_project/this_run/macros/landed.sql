@@ -20,6 +20,10 @@
     from read_text('{{ env_var("TOUCHPOINTS_LANDING_DIR", "../landing") }}/*/*/ds=*/_manifest.json')
 {%- endmacro %}
 
+{% macro spark__landed_manifests() -%}
+    select source, entity, ds, fingerprint from {{ landing_index() }}
+{%- endmacro %}
+
 {% macro postgres__landed_manifests() -%}
     select source, entity, cast(ds as text) as ds, cast(loaded_at as text) as fingerprint
     from landing.manifests
@@ -58,6 +62,12 @@
     {%- else -%}
         (select * from read_parquet('{{ folder }}/ds={{ plan["all_ds"][-1] }}/*.parquet', hive_partitioning = true) where false) as landed_rows
     {%- endif -%}
+{%- endmacro %}
+
+{#- Spark reads an entity's folder in place, every partition (`ds=…`) of it: it rebuilds every model
+    each run (dbt_project.yml). -#}
+{% macro spark__landed(source_relation, source_name, table_name, plan) -%}
+    parquet.`{{ env_var("TOUCHPOINTS_LANDING_DIR", "../landing") }}/{{ source_name }}/{{ table_name }}` as landed_rows
 {%- endmacro %}
 
 {% macro postgres__landed(source_relation, source_name, table_name, plan) -%}

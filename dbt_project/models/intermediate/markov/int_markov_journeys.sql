@@ -59,7 +59,7 @@ prospects as (
 non_converting as (
     select
         'customer:' || prospects.customer_id as journey_id,
-        cast(null as varchar) as order_id,
+        cast(null as {{ dbt.type_string() }}) as order_id,
         prospects.customer_id,
         cast(null as timestamp) as ordered_at,
         cast(null as decimal(18, 2)) as revenue,

@@ -96,10 +96,10 @@ direct as (
         orders.order_id,
         orders.customer_id,
         orders.ordered_at,
-        cast(null as varchar) as touchpoint_id,
+        cast(null as {{ dbt.type_string() }}) as touchpoint_id,
         'direct' as channel,
         'direct' as marketing_channel,
-        cast(null as varchar) as source_object_id,
+        cast(null as {{ dbt.type_string() }}) as source_object_id,
         models.model,
         1.0 as credit,
         orders.revenue

@@ -28,7 +28,7 @@ resolved as (
         touchpoints.*,
         coalesce(
             identities.customer_id,
-            {{ customer_key('cast(null as varchar)', 'touchpoints.source_system', 'touchpoints.source_user_id') }}
+            {{ customer_key('cast(null as ' ~ dbt.type_string() ~ ')', 'touchpoints.source_system', 'touchpoints.source_user_id') }}
         ) as customer_id
     from touchpoints
     left join identities
@@ -57,7 +57,7 @@ final as (
         resolved.touchpoint_type,
         case
             when resolved.touchpoint_type = 'order_placed' then 'purchase'
-            when resolved.customer_id like 'cus\_%' escape '\' and first_orders.first_order_at < resolved.occurred_at
+            when left(resolved.customer_id, 4) = 'cus_' and first_orders.first_order_at < resolved.occurred_at
                 then 'post_purchase'
             else 'pre_purchase'
         end as journey_stage,

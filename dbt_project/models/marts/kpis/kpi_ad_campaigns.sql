@@ -89,8 +89,8 @@ credits as (
         campaign_sessions.session_date as ad_date,
         campaign_sessions.campaign_id,
         attribution.model,
-        sum(attribution.credit order by attribution.order_id, attribution.touchpoint_id) as orders,
-        sum(attribution.revenue_credit order by attribution.order_id, attribution.touchpoint_id) as revenue
+        {{ sum_in_order('attribution.credit', 'attribution.order_id, attribution.touchpoint_id') }} as orders,
+        {{ sum_in_order('attribution.revenue_credit', 'attribution.order_id, attribution.touchpoint_id') }} as revenue
     from attribution
     inner join campaign_sessions on attribution.source_object_id = campaign_sessions.session_id
     group by campaign_sessions.session_date, campaign_sessions.campaign_id, attribution.model

@@ -20,8 +20,8 @@ select
     customers.lifecycle_stage,
     customers.first_channel,
     coalesce(customers.country_code, '(unknown)') as country_code,
-    cast(sum(attribution.credit order by attribution.order_id, attribution.touchpoint_id) as {{ double_type() }}) as attributed_orders,
-    cast(sum(attribution.revenue_credit order by attribution.order_id, attribution.touchpoint_id) as {{ double_type() }}) as attributed_revenue
+    cast({{ sum_in_order('attribution.credit', 'attribution.order_id, attribution.touchpoint_id') }} as {{ double_type() }}) as attributed_orders,
+    cast({{ sum_in_order('attribution.revenue_credit', 'attribution.order_id, attribution.touchpoint_id') }} as {{ double_type() }}) as attributed_revenue
 from attribution
 inner join customers on attribution.customer_id = customers.customer_id
 group by 1, 2, 3, 4, 5, 6

@@ -1,5 +1,5 @@
 {#- A run recomputes the campaigns whose KPIs may have changed (this_run/README.md). -#}
-{{ config(materialized='incremental', unique_key='campaign_id', incremental_strategy='delete+insert') }}
+{{ config(unique_key='campaign_id') }}
 
 with
 
@@ -43,10 +43,10 @@ every_campaign as (
 -- A visit came from the last campaign sent before it under its utm_campaign (a recurring campaign may
 -- reuse one): sends and visits of a slug in time order, each visit after the sends counted so far.
 slug_timeline as (
-    select utm_campaign as slug, sent_at as happened_at, campaign_id, cast(null as varchar) as session_id
+    select utm_campaign as slug, sent_at as happened_at, campaign_id, cast(null as {{ dbt.type_string() }}) as session_id
     from every_campaign
     union all
-    select campaign, started_at, cast(null as varchar), session_id
+    select campaign, started_at, cast(null as {{ dbt.type_string() }}), session_id
     from email_visits
 ),
 
@@ -137,8 +137,8 @@ last_touch as (
 visit_last_touch as (
     select
         campaigns.campaign_id,
-        sum(email_visit_credits.credit order by email_visit_credits.order_id, email_visit_credits.touchpoint_id) as attributed_orders,
-        sum(email_visit_credits.revenue_credit order by email_visit_credits.order_id, email_visit_credits.touchpoint_id) as attributed_revenue
+        {{ sum_in_order('email_visit_credits.credit', 'email_visit_credits.order_id, email_visit_credits.touchpoint_id') }} as attributed_orders,
+        {{ sum_in_order('email_visit_credits.revenue_credit', 'email_visit_credits.order_id, email_visit_credits.touchpoint_id') }} as attributed_revenue
     from email_visit_credits
     inner join visit_campaigns on email_visit_credits.source_object_id = visit_campaigns.session_id
     inner join campaigns on visit_campaigns.campaign_id = campaigns.campaign_id

@@ -149,7 +149,7 @@ support_tickets as (
         tickets.*
     from tickets
     left join identities
-        on identities.source_system = 'zendesk' and cast(tickets.requester_id as varchar) = identities.source_user_id
+        on identities.source_system = 'zendesk' and cast(tickets.requester_id as {{ dbt.type_string() }}) = identities.source_user_id
 ),
 
 orders_and_comments as (

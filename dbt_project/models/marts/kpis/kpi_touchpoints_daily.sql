@@ -1,5 +1,4 @@
 {#- A run recomputes the dates whose touchpoints changed (this_run/README.md). -#}
-{{ config(materialized='incremental', incremental_strategy='append') }}
 
 with
 

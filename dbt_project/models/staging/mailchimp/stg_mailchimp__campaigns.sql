@@ -4,7 +4,7 @@ with
 
 source as (
     {#- google_analytics came after the connector's first landings: NULL in partitions landed before. -#}
-    {{ with_landed_columns(landed('mailchimp', 'campaigns'), {'google_analytics': 'varchar'}) }}
+    {{ with_landed_columns(landed('mailchimp', 'campaigns'), {'google_analytics': dbt.type_string()}) }}
 ),
 
 renamed as (

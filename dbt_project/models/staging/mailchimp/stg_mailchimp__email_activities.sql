@@ -8,7 +8,7 @@ source as (
 
 renamed as (
     select
-        md5(campaign_id || '|' || email_id || '|' || action || '|' || cast(occurred_at as varchar)) as activity_id,
+        md5(campaign_id || '|' || email_id || '|' || action || '|' || {{ utc_instant_text('occurred_at') }}) as activity_id,
         campaign_id,
         email_id,
         {{ normalize_email('email_address') }} as email_normalized,

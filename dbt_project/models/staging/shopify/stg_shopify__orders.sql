@@ -12,7 +12,7 @@ renamed as (
         order_name,
         customer_id,
         -- a guest checkout has no customer id: the order stands in for the person
-        coalesce(cast(customer_id as varchar), 'order-' || cast(order_id as varchar)) as buyer_id,
+        coalesce(cast(customer_id as {{ dbt.type_string() }}), 'order-' || cast(order_id as {{ dbt.type_string() }})) as buyer_id,
         {{ normalize_email('coalesce(customer_email, email)') }} as email_normalized,
         {{ utc_timestamp('created_at') }} as ordered_at,
         {{ utc_timestamp('updated_at') }} as updated_at,

@@ -2,9 +2,9 @@
 
 {#- Columns the connector added after its first landings: NULL in partitions landed before. -#}
 {%- set page_columns = {
-    'page_path': 'varchar', 'page_url': 'varchar', 'page_title': 'varchar', 'referrer': 'varchar',
-    'campaign_source': 'varchar', 'campaign_medium': 'varchar', 'campaign_name': 'varchar',
-    'campaign_term': 'varchar', 'campaign_content': 'varchar'
+    'page_path': dbt.type_string(), 'page_url': dbt.type_string(), 'page_title': dbt.type_string(), 'referrer': dbt.type_string(),
+    'campaign_source': dbt.type_string(), 'campaign_medium': dbt.type_string(), 'campaign_name': dbt.type_string(),
+    'campaign_term': dbt.type_string(), 'campaign_content': dbt.type_string()
 } %}
 
 with

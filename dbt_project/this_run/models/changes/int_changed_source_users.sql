@@ -42,9 +42,9 @@ users as (
     union all
     select 'mailchimp', member_id from {{ ref('stg_mailchimp__members') }} where {{ changed_since_last_build() }}
     union all
-    select 'zendesk', cast(user_id as varchar) from {{ ref('stg_zendesk__users') }} where {{ changed_since_last_build() }}
+    select 'zendesk', cast(user_id as {{ dbt.type_string() }}) from {{ ref('stg_zendesk__users') }} where {{ changed_since_last_build() }}
     union all
-    select 'zendesk', cast(requester_id as varchar)
+    select 'zendesk', cast(requester_id as {{ dbt.type_string() }})
     from {{ ref('stg_zendesk__tickets') }}
     where ticket_id in (select ticket_id from {{ ref('int_changed_tickets') }})
     union all
@@ -61,12 +61,12 @@ users as (
     union all
     select source_system, source_user_id
     from {{ held }}
-    where source_system = 'zendesk' and source_object_id in (select cast(ticket_id as varchar) from {{ ref('int_changed_tickets') }})
+    where source_system = 'zendesk' and source_object_id in (select cast(ticket_id as {{ dbt.type_string() }}) from {{ ref('int_changed_tickets') }})
     union all
     select source_system, source_user_id
     from {{ held }}
     where source_system = 'shopify' and source_object_id in (
-        select cast(order_id as varchar) from {{ ref('stg_shopify__orders') }} where {{ changed_since_last_build() }}
+        select cast(order_id as {{ dbt.type_string() }}) from {{ ref('stg_shopify__orders') }} where {{ changed_since_last_build() }}
     )
     {%- endif %}
 )
