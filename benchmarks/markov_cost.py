@@ -21,7 +21,12 @@ from benchmarks import run_stage
 from benchmarks.scale_data import tile_days
 from benchmarks.transform_scale import BASE_DAYS, BASE_START, _home, base_company, touchpoints_built
 
-MARKOV_MODELS = ("int_markov_journeys", "int_markov_removal_effects", "int_markov_credits")
+MARKOV_MODELS = (
+    "int_markov_journeys",
+    "int_markov_chains",
+    "int_markov_removal_effects",
+    "int_markov_credits",
+)
 
 
 def node_seconds(home: Path) -> dict[str, float]:

@@ -23,7 +23,13 @@ def point_pipeline_at(
     client pacing is off, the throttling tests pace on a sandbox of their own)."""
     patch.setenv("TOUCHPOINTS_HOME", str(home))
     patch.setenv("TOUCHPOINTS_DUCKDB_PATH", str(home / "warehouse" / "touchpoints.duckdb"))
-    for variable in ("TOUCHPOINTS_LANDING_DIR", "TOUCHPOINTS_BUILD_DUCKDB_PATH", "TOUCHPOINTS_GX_DIR"):
+    for variable in (
+        "TOUCHPOINTS_LANDING_DIR",
+        "TOUCHPOINTS_LANDING_INDEX_DIR",
+        "TOUCHPOINTS_BUILD_DUCKDB_PATH",
+        "TOUCHPOINTS_SPARK_WAREHOUSE_DIR",
+        "TOUCHPOINTS_GX_DIR",
+    ):
         patch.delenv(variable, raising=False)
     for key, value in sandbox_environment(sandbox.url, events_dir, pace=False).items():
         patch.setenv(key, value)

@@ -1,4 +1,5 @@
-"""Reading whole marts out of a DuckDB warehouse, to compare two builds table for table."""
+"""Reading whole marts out of a DuckDB warehouse or a Spark warehouse folder, to compare two builds table
+for table."""
 
 from __future__ import annotations
 
@@ -10,18 +11,31 @@ import pandas as pd
 from touchpoints.warehouse.duckdb import list_marts
 
 
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
+
+
 def mart_frames(warehouse: Path) -> dict[str, pd.DataFrame]:
     """Every mart of the warehouse, its rows sorted by every column."""
     with duckdb.connect(str(warehouse), read_only=True) as db:
-        frames = {}
-        for name in list_marts(db):
-            frame = db.sql(f"select * from marts.{name}").df()
-            frames[name] = frame.sort_values(list(frame.columns)).reset_index(drop=True)
-    return frames
+        return {name: _sorted(db.sql(f"select * from marts.{name}").df()) for name in list_marts(db)}
 
 
-def assert_same_marts(actual: dict[str, pd.DataFrame], expected: dict[str, pd.DataFrame]) -> None:
+def spark_mart_frames(schema_dir: Path) -> dict[str, pd.DataFrame]:
+    """Every table a Spark build wrote in one schema's folder (``<warehouse>/build_marts.db``), read from
+    its Parquet files as DuckDB reads them, its rows sorted by every column."""
+    with duckdb.connect() as db:
+        return {
+            table.name: _sorted(db.sql(f"select * from read_parquet('{table}/*.parquet')").df())
+            for table in sorted(schema_dir.iterdir())
+            if table.is_dir()
+        }
+
+
+def assert_same_marts(
+    actual: dict[str, pd.DataFrame], expected: dict[str, pd.DataFrame], rtol: float = 1e-12
+) -> None:
     """The same marts with the same rows; doubles may differ in the last bits of their sums' order."""
     assert set(actual) == set(expected)
     for name, frame in expected.items():
-        pd.testing.assert_frame_equal(actual[name], frame, check_exact=False, rtol=1e-12, obj=name)
+        pd.testing.assert_frame_equal(actual[name], frame, check_exact=False, rtol=rtol, obj=name)

@@ -17,4 +17,9 @@ def warehouse_for(paths: Paths) -> Warehouse:
         from touchpoints.warehouse.postgres import PostgresWarehouse
 
         return PostgresWarehouse(paths)
+    if paths.warehouse_target == "spark":
+        raise ValueError(
+            "the spark target builds the marts with dbt (docs/spark.md); the nightly DAG audits and"
+            " publishes from duckdb or postgres only, so set TOUCHPOINTS_DBT_TARGET to one of them"
+        )
     raise ValueError(f"TOUCHPOINTS_DBT_TARGET must be duckdb or postgres, not {paths.warehouse_target!r}")

@@ -53,3 +53,15 @@ def write_landing_index(landing: Path, index_dir: Path) -> int:
     pq.write_table(pa.Table.from_pylist(rows, schema=SCHEMA), partial)
     os.replace(partial, index_dir / INDEX_FILE)
     return len(rows)
+
+
+def main() -> None:
+    """``python -m touchpoints.warehouse.landing_index``: index the configured landing zone."""
+    from touchpoints.config import Paths
+
+    paths = Paths.from_env()
+    print(f"{write_landing_index(paths.landing, paths.landing_index)} partitions indexed in {paths.landing_index}")
+
+
+if __name__ == "__main__":
+    main()
