@@ -60,7 +60,9 @@ def main() -> None:
     from touchpoints.config import Paths
 
     paths = Paths.from_env()
-    print(f"{write_landing_index(paths.landing, paths.landing_index)} partitions indexed in {paths.landing_index}")
+    print(
+        f"{write_landing_index(paths.landing, paths.landing_index)} partitions indexed in {paths.landing_index}"
+    )
 
 
 if __name__ == "__main__":
