@@ -46,8 +46,8 @@ CROSS_CHECKS = {
             on channels.order_date = credits.order_date and channels.channel = credits.channel
             and channels.model = credits.model
         where credits.revenue is null or channels.attributed_revenue is null
-            or abs(channels.attributed_revenue - credits.revenue) > 1e-9
-            or abs(channels.attributed_orders - credits.orders) > 1e-9
+            or abs(channels.attributed_revenue - credits.revenue) > greatest(1e-9, 1e-12 * credits.revenue)
+            or abs(channels.attributed_orders - credits.orders) > greatest(1e-9, 1e-12 * credits.orders)
     """,
     "marketing_channel_attribution_adds_up_to_the_channel_mart": """
         select channels.order_date, channels.model from (
@@ -58,7 +58,8 @@ CROSS_CHECKS = {
             from {marts}.kpi_marketing_channel_attribution group by 1, 2
         ) as marketing on channels.order_date = marketing.order_date and channels.model = marketing.model
         where channels.revenue is null or marketing.revenue is null
-            or abs(channels.revenue - marketing.revenue) > 1e-6 or abs(channels.orders - marketing.orders) > 1e-9
+            or abs(channels.revenue - marketing.revenue) > greatest(1e-6, 1e-12 * channels.revenue)
+            or abs(channels.orders - marketing.orders) > greatest(1e-9, 1e-12 * channels.orders)
     """,
     "touchpoints_per_source_match_the_union": f"""
         select source_system from (

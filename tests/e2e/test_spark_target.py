@@ -1,6 +1,7 @@
-"""The ``spark`` dbt target: Spark in local mode, in dbt's own process, builds every mart from the two
-nights' landing zone read in place, and each equals the mart the nightly DAG published on DuckDB, row for
-row (doubles within 1e-9). One build, as a Spark session costs tens of seconds to start."""
+"""The ``spark`` dbt target: Spark in local mode, in dbt's own process (the default), builds every mart
+from the two nights' landing zone read in place, and each equals the mart the nightly DAG published on
+DuckDB, row for row (doubles within 1e-9). One full build, as a Spark session costs tens of seconds to
+start; then the production shape, dbt's ``thrift`` method against a Spark Thrift server, on a few models."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.spark_thrift_server import SparkThriftServer
 from tests.warehouses import assert_same_marts, mart_frames, spark_mart_frames
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import NIGHTLY_BUILD_ARGS, run_dbt
@@ -51,3 +53,27 @@ def test_spark_reads_the_landing_zone_in_place(spark_build: Paths) -> None:
     assert len(partitions) == len(landed)
     assert set(partitions["entity"]) >= {"orders", "events", "tickets", "campaigns"}
     assert not (spark_build.landing / "landing_index").exists()
+
+
+def test_dbt_reaches_a_spark_thrift_server(
+    spark_build: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Thrift server started from pyspark's own jars, reached with nothing but settings, stages the
+    orders as the session build did."""
+    with SparkThriftServer(tmp_path / "thrift") as server:
+        for key, value in {
+            "TOUCHPOINTS_HOME": str(tmp_path / "home"),
+            "TOUCHPOINTS_LANDING_DIR": str(spark_build.landing),
+            "TOUCHPOINTS_LANDING_INDEX_DIR": str(spark_build.landing_index),
+            "TOUCHPOINTS_DBT_TARGET": "spark",
+            "TOUCHPOINTS_SPARK_METHOD": "thrift",
+            "TOUCHPOINTS_SPARK_PORT": str(server.port),
+        }.items():
+            monkeypatch.setenv(key, value)
+        run_dbt(Paths.from_env(), "build", "--select", "+stg_shopify__orders", *NIGHTLY_BUILD_ARGS)
+    orders = [
+        spark_mart_frames(warehouse / "build_staging.db")["stg_shopify__orders"].drop(columns="_batch_at")
+        for warehouse in (server.warehouse, spark_build.spark_warehouse)
+    ]
+    assert len(orders[0]) > 0
+    assert_same_marts({"orders": orders[0]}, {"orders": orders[1]})

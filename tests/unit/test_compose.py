@@ -7,6 +7,7 @@ import json
 import yaml
 
 from tests.airflow_services import WORKER_CONCURRENCY, celery_settings
+from tests.spark_thrift_server import thrift_server_arguments
 from touchpoints.config import REPO_ROOT
 
 
@@ -45,6 +46,21 @@ def test_compose_runs_celery_as_the_native_test_does() -> None:
     worker = services["airflow-worker"]
     assert worker["command"] == ["airflow", "celery", "worker", "--concurrency", WORKER_CONCURRENCY]
     assert worker["deploy"]["replicas"] == 2
+
+
+def test_compose_runs_the_spark_thrift_server_as_the_native_test_does() -> None:
+    """The arguments tests/e2e/test_spark_target.py starts its Thrift server with, on the compose port
+    the Airflow services' spark target points at, over the same mount of the project."""
+    services = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())["services"]
+    server = services["spark-thrift"]
+    warehouse = "/opt/touchpoints/warehouse/spark-thrift"
+    assert server["command"] == [
+        "/opt/spark/bin/spark-submit", *thrift_server_arguments(warehouse, 10000, "0.0.0.0", "local[*]")
+    ]
+    assert "./:/opt/touchpoints" in server["volumes"]
+    for name in ("airflow-scheduler", "airflow-worker"):
+        env = services[name]["environment"]
+        assert (env["TOUCHPOINTS_SPARK_METHOD"], env["TOUCHPOINTS_SPARK_HOST"]) == ("thrift", "spark-thrift")
 
 
 def test_compose_keeps_secrets_out() -> None:
