@@ -22,13 +22,14 @@ def mart_frames(warehouse: Path) -> dict[str, pd.DataFrame]:
 
 
 def spark_mart_frames(schema_dir: Path) -> dict[str, pd.DataFrame]:
-    """Every table a Spark build wrote in one schema's folder (``<warehouse>/build_marts.db``), read from
-    its Parquet files as DuckDB reads them, its rows sorted by every column."""
+    """Every model a Spark build wrote in one schema's folder (``<warehouse>/build_marts.db``), read from
+    its Parquet files as DuckDB reads them, its rows sorted by every column; not the bookkeeping tables
+    (``_builds``…)."""
     with duckdb.connect() as db:
         return {
             table.name: _sorted(db.sql(f"select * from read_parquet('{table}/*.parquet')").df())
             for table in sorted(schema_dir.iterdir())
-            if table.is_dir()
+            if table.is_dir() and not table.name.startswith("_")
         }
 
 

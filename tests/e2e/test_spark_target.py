@@ -70,7 +70,7 @@ def test_dbt_reaches_a_spark_thrift_server(
             "TOUCHPOINTS_SPARK_PORT": str(server.port),
         }.items():
             monkeypatch.setenv(key, value)
-        run_dbt(Paths.from_env(), "build", "--select", "+stg_shopify__orders", *NIGHTLY_BUILD_ARGS)
+        run_dbt(Paths.from_env(), "run", "--select", "+stg_shopify__orders")
     orders = [
         spark_mart_frames(warehouse / "build_staging.db")["stg_shopify__orders"].drop(columns="_batch_at")
         for warehouse in (server.warehouse, spark_build.spark_warehouse)
