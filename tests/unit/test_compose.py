@@ -55,7 +55,8 @@ def test_compose_runs_the_spark_thrift_server_as_the_native_test_does() -> None:
     server = services["spark-thrift"]
     warehouse = "/opt/touchpoints/warehouse/spark-thrift"
     assert server["command"] == [
-        "/opt/spark/bin/spark-submit", *thrift_server_arguments(warehouse, 10000, "0.0.0.0", "local[*]")
+        "/opt/spark/bin/spark-submit",
+        *thrift_server_arguments(warehouse, 10000, "0.0.0.0", "local[*]"),
     ]
     assert "./:/opt/touchpoints" in server["volumes"]
     for name in ("airflow-scheduler", "airflow-worker"):
