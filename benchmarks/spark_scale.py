@@ -20,7 +20,8 @@ from benchmarks.transform_scale import _home, base_company, touchpoints_built
 
 
 def build_row(home: Path) -> list[str]:
-    """Touchpoints, DuckDB's and Spark's seconds and their ratio, and each build's peak memory."""
+    """Touchpoints, DuckDB's and Spark's seconds and their ratio, and DuckDB's peak memory (Spark's is in
+    its JVM, which the stage process does not count)."""
     duckdb = run_stage("dbt_build_full", home)
     spark = run_stage("spark_build_full", home)
     return [

@@ -30,6 +30,10 @@ class Paths:
     airflow_home: Path
     web_events_url: str | None
     warehouse_target: str  # the dbt target: "duckdb" (default) or "postgres" (scale-out)
+    landing_index: (
+        Path  # the manifests as a Parquet table, for Spark (touchpoints/warehouse/landing_index.py)
+    )
+    spark_warehouse: Path  # where a Spark session in dbt's process keeps its tables and catalog
 
     @classmethod
     def from_env(cls) -> Paths:
@@ -49,6 +53,12 @@ class Paths:
             airflow_home=Path(os.environ.get("AIRFLOW_HOME", home / "airflow")).resolve(),
             web_events_url=os.environ.get("TOUCHPOINTS_WEB_EVENTS_URL"),
             warehouse_target=os.environ.get("TOUCHPOINTS_DBT_TARGET", "duckdb"),
+            landing_index=Path(
+                os.environ.get("TOUCHPOINTS_LANDING_INDEX_DIR", home / "landing_index")
+            ).resolve(),
+            spark_warehouse=Path(
+                os.environ.get("TOUCHPOINTS_SPARK_WAREHOUSE_DIR", warehouse.resolve().parent / "spark")
+            ).resolve(),
         )
 
     @property
@@ -64,17 +74,6 @@ class Paths:
     def exports(self) -> Path:
         """Parquet copies of the published marts, for tools that do not speak DuckDB."""
         return self.home / "exports" / "marts"
-
-    @property
-    def landing_index(self) -> Path:
-        """The landing zone's manifests as a Parquet table, for Spark (touchpoints/warehouse/landing_index.py)."""
-        return Path(os.environ.get("TOUCHPOINTS_LANDING_INDEX_DIR", self.home / "landing_index")).resolve()
-
-    @property
-    def spark_warehouse(self) -> Path:
-        """Where a Spark session in dbt's process keeps its tables and catalog (the ``spark`` target)."""
-        default = self.warehouse.parent / "spark"
-        return Path(os.environ.get("TOUCHPOINTS_SPARK_WAREHOUSE_DIR", default)).resolve()
 
     def dbt_env(self) -> dict[str, str]:
         """The variables dbt's profile and sources read."""

@@ -256,7 +256,9 @@ def _synthetic(warehouse: Path) -> None:
 def test_the_report_formats_and_colours_each_kpi(tmp_path: Path, chromium: Any) -> None:
     warehouse = tmp_path / "touchpoints.duckdb"
     _synthetic(warehouse)
-    paths = Paths(tmp_path, tmp_path, warehouse, warehouse, tmp_path, tmp_path, None, "duckdb")
+    paths = Paths(
+        tmp_path, tmp_path, warehouse, warehouse, tmp_path, tmp_path, None, "duckdb", tmp_path, tmp_path
+    )
     page = build_report(paths, tmp_path / "report" / "index.html")
     browser = open_report(chromium, page.as_uri(), 1280, 900)
     cards = {c["kpi"]: c for c in browser.page.eval_on_selector_all("#headlines .kpi", CARDS)}

@@ -45,14 +45,17 @@ def test_every_mart_built_on_spark_equals_the_duckdb_build(spark_build: Paths, t
 
 
 def test_spark_reads_the_landing_zone_in_place(spark_build: Paths) -> None:
-    """Nothing is copied out of the landing zone: the staged tables come from its partitions, and the
-    only thing written beside it is the index of its manifests."""
+    """Nothing is copied out of the landing zone: the staged tables come from its partitions, the only
+    schemas Spark wrote are the build's layers (no landing copies, as PostgreSQL makes), and the only
+    thing written outside the landing zone for it is the index of its manifests."""
     staged = spark_mart_frames(spark_build.spark_warehouse / "build_staging.db")
     partitions = staged["stg_landing__partitions"]
     landed = sorted(spark_build.landing.glob("*/*/ds=*/_manifest.json"))
     assert len(partitions) == len(landed)
     assert set(partitions["entity"]) >= {"orders", "events", "tickets", "campaigns"}
     assert not (spark_build.landing / "landing_index").exists()
+    schemas = {folder.name for folder in spark_build.spark_warehouse.glob("*.db")}
+    assert schemas == {"build_staging.db", "build_intermediate.db", "build_marts.db"}
 
 
 def test_dbt_reaches_a_spark_thrift_server(
