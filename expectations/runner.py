@@ -1,6 +1,7 @@
 """Runs suites in a file-backed GX context (so Data Docs can be built from it), with every metric computed
-inside the database engine: DuckDB (landed Parquet and the DuckDB warehouse, through the datasource of
-``expectations.duckdb_datasource``) or PostgreSQL (the scale-out warehouse, GX's own datasource).
+inside the engine that holds the data: DuckDB (landed Parquet and the DuckDB warehouse, through the
+datasource of ``expectations.duckdb_datasource``), PostgreSQL (GX's own datasource) or Spark (GX's Spark
+execution engine, on a DataFrame of the session that reads the Spark warehouse).
 """
 
 from __future__ import annotations
@@ -40,6 +41,14 @@ class SqlBatch:
     connection_string: str
     query: str
     engine_kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DataFrameBatch:
+    """A batch GX validates with its Spark execution engine: a datasource name and a Spark DataFrame."""
+
+    datasource: str
+    dataframe: Any  # pyspark.sql.DataFrame
 
 
 def open_context(gx_root: Path) -> AbstractDataContext:
@@ -88,10 +97,12 @@ def _configured_as(source: Any, batch: SqlBatch) -> bool:
     return str(configured) == batch.connection_string and (source.kwargs or {}) == batch.engine_kwargs
 
 
-def _datasource(context: AbstractDataContext, batch: SqlBatch) -> Any:
+def _datasource(context: AbstractDataContext, batch: SqlBatch | DataFrameBatch) -> Any:
     """The batch's datasource, reused while its settings are unchanged. Re-configuring a datasource drops
     its assets, so the definitions that use them are deleted first."""
     existing = context.data_sources.all().get(batch.datasource)
+    if isinstance(batch, DataFrameBatch):
+        return existing or context.data_sources.add_spark(name=batch.datasource)
     if existing is not None and _configured_as(existing, batch):
         return existing
     if existing is not None:
@@ -104,13 +115,23 @@ def _datasource(context: AbstractDataContext, batch: SqlBatch) -> Any:
     return add(name=batch.datasource, connection_string=batch.connection_string, kwargs=batch.engine_kwargs)
 
 
-def _rows_validated(result: Any, source: Any, batch: SqlBatch) -> int:
+def _rows_validated(result: Any, source: Any, batch: SqlBatch | DataFrameBatch) -> int:
     """The batch's row count: from a column expectation's element count, or one count query."""
     counted = [item.result["element_count"] for item in result.results if "element_count" in item.result]
     if counted:
         return int(max(counted))
+    if isinstance(batch, DataFrameBatch):
+        return int(batch.dataframe.count())
     with source.get_engine().connect() as connection:
         return int(connection.execute(sa.text(f"select count(*) from ({batch.query}) as batch")).scalar_one())
+
+
+def _dataframe_definition(source: Any, name: str) -> Any:
+    """The DataFrame asset ``name`` and its whole-DataFrame batch definition (the DataFrame is given at
+    each run)."""
+    if name not in source.get_asset_names():
+        return source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("whole")
+    return source.get_asset(name).get_batch_definition("whole")
 
 
 def _batch_definition(source: Any, name: str, query: str) -> Any:
@@ -128,7 +149,10 @@ def _batch_definition(source: Any, name: str, query: str) -> Any:
 
 
 def validate_batch(
-    context: AbstractDataContext, suite: gx.ExpectationSuite, batch: SqlBatch, run_name: str | None = None
+    context: AbstractDataContext,
+    suite: gx.ExpectationSuite,
+    batch: SqlBatch | DataFrameBatch,
+    run_name: str | None = None,
 ) -> ValidationOutcome:
     """Add-or-update the suite, its query asset and validation definition, then validate.
 
@@ -138,18 +162,24 @@ def validate_batch(
     """
     started = time.monotonic()
     source = _datasource(context, batch)
-    whole = _batch_definition(source, suite.name, batch.query)
+    in_spark = isinstance(batch, DataFrameBatch)
+    if in_spark:
+        whole = _dataframe_definition(source, suite.name)
+    else:
+        whole = _batch_definition(source, suite.name, batch.query)
     name = _definition_name(suite.name, batch.datasource)
     definition = context.validation_definitions.add_or_update(
         gx.ValidationDefinition(name=name, data=whole, suite=suite)  # saves the suite too
     )
     run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC)) if run_name else None
+    parameters = {"dataframe": batch.dataframe} if in_spark else None
     try:
-        result = definition.run(result_format="SUMMARY", run_id=run_id)
+        result = definition.run(batch_parameters=parameters, result_format="SUMMARY", run_id=run_id)
         rows = _rows_validated(result, source, batch)
     finally:
-        source.get_execution_engine().close()
-        source.get_engine().dispose()
+        if not in_spark:  # the Spark session is the process's, and stays
+            source.get_execution_engine().close()
+            source.get_engine().dispose()
     outcome = ValidationOutcome(
         suite.name,
         bool(result.success),

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from sandbox.server import free_port
+from touchpoints.warehouse.spark_session import catalog_settings
 
 THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
 READY_SECONDS = 240  # a JVM and a Spark session on a busy 2-core machine
@@ -19,15 +20,12 @@ READY_SECONDS = 240  # a JVM and a Spark session on a busy 2-core machine
 
 def thrift_server_arguments(warehouse: str, port: int, bind_host: str, master: str) -> list[str]:
     """spark-submit's arguments for the Thrift server the spark target's ``method: thrift`` reaches."""
+    settings = [("--conf", f"{key}={value}") for key, value in catalog_settings(warehouse).items()]
     return [
         "--class", THRIFT_SERVER_CLASS,
         "--master", master,
         "--name", "touchpoints-thrift",
-        "--conf", f"spark.sql.warehouse.dir={warehouse}",
-        "--conf", f"spark.hadoop.javax.jdo.option.ConnectionURL=jdbc:derby:;databaseName={warehouse}/metastore_db;create=true",
-        "--conf", "spark.sql.session.timeZone=UTC",
-        "--conf", "spark.sql.parquet.mergeSchema=true",
-        "--conf", "spark.ui.enabled=false",
+        *(part for setting in settings for part in setting),
         "--hiveconf", f"hive.server2.thrift.port={port}",
         "--hiveconf", f"hive.server2.thrift.bind.host={bind_host}",
         "spark-internal",

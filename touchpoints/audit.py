@@ -3,51 +3,37 @@
 
 Rows are keyed by run, day and what they describe, and replaced on a retry, so a retried task never
 duplicates them. On DuckDB they are written to the build warehouse and published with it; on PostgreSQL
-the ``audit`` schema is shared by build and published (it logs runs, failed ones included).
+and Spark the ``audit`` schema is shared by build and published (it logs runs, failed ones included).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Any
 
 from connectors.erasure import Erased
 from connectors.landing import Manifest
 from expectations.outcomes import ValidationOutcome
 from touchpoints.config import Paths
 from touchpoints.warehouse import warehouse_for
+from touchpoints.warehouse.base import AuditTable
 
-DDL = """
-create schema if not exists audit;
-create table if not exists audit.load_runs (
-    run_id varchar, ds date, source varchar, entity varchar,
-    rows_extracted bigint, rows_quarantined bigint, duplicates_dropped bigint, rows_landed bigint,
-    pages bigint, extract_seconds double precision, extracted_at timestamp,
-    suite varchar, validated boolean, validation_seconds double precision, recorded_at timestamp
-);
-create table if not exists audit.validation_results (
-    run_id varchar, ds date, stage varchar, suite varchar, success boolean,
-    expectations bigint, rows_validated bigint, failures varchar, seconds double precision,
-    validated_at timestamp
-);
-create table if not exists audit.erasures (
-    run_id varchar, erased_at timestamp, people bigint, partitions_rewritten bigint,
-    rows_erased bigint, quarantined_erased bigint
-);
-"""
-
-
-def _replace_rows(paths: Paths, table: str, key: dict[str, Any], rows: list[tuple[Any, ...]]) -> None:
-    """Delete the table's rows for ``key`` and insert ``rows``, in one go (idempotent on a retry)."""
-    where = " and ".join(f"{column} = ?" for column in key)
-    with warehouse_for(paths).open(build=True, read_only=False) as warehouse:
-        assert warehouse is not None
-        warehouse.rows(DDL)
-        warehouse.rows(f"delete from audit.{table} where {where}", list(key.values()))
-        if rows:
-            marks = ", ".join("?" * len(rows[0]))
-            warehouse.execute_many(f"insert into audit.{table} values ({marks})", rows)
+LOAD_RUNS = AuditTable("load_runs", (
+    ("run_id", "varchar"), ("ds", "date"), ("source", "varchar"), ("entity", "varchar"),
+    ("rows_extracted", "bigint"), ("rows_quarantined", "bigint"), ("duplicates_dropped", "bigint"),
+    ("rows_landed", "bigint"), ("pages", "bigint"), ("extract_seconds", "double precision"),
+    ("extracted_at", "timestamp"), ("suite", "varchar"), ("validated", "boolean"),
+    ("validation_seconds", "double precision"), ("recorded_at", "timestamp"),
+))  # fmt: skip
+VALIDATION_RESULTS = AuditTable("validation_results", (
+    ("run_id", "varchar"), ("ds", "date"), ("stage", "varchar"), ("suite", "varchar"),
+    ("success", "boolean"), ("expectations", "bigint"), ("rows_validated", "bigint"),
+    ("failures", "varchar"), ("seconds", "double precision"), ("validated_at", "timestamp"),
+))  # fmt: skip
+ERASURES = AuditTable("erasures", (
+    ("run_id", "varchar"), ("erased_at", "timestamp"), ("people", "bigint"),
+    ("partitions_rewritten", "bigint"), ("rows_erased", "bigint"), ("quarantined_erased", "bigint"),
+))  # fmt: skip
 
 
 def record_loads(
@@ -64,7 +50,7 @@ def record_loads(
         )
         for m, o, passed in loads
     ]  # fmt: skip
-    _replace_rows(paths, "load_runs", {"run_id": run_id}, rows)
+    warehouse_for(paths).replace_audit_rows(LOAD_RUNS, {"run_id": run_id}, rows)
 
 
 def record_validations(
@@ -88,11 +74,13 @@ def record_validations(
         )
         for o in outcomes
     ]
-    _replace_rows(paths, "validation_results", {"run_id": run_id, "ds": ds, "stage": stage}, rows)
+    warehouse_for(paths).replace_audit_rows(
+        VALIDATION_RESULTS, {"run_id": run_id, "ds": ds, "stage": stage}, rows
+    )
 
 
 def record_erasure(paths: Paths, run_id: str, people: int, erased: Erased) -> None:
     """One row per ``touchpoints forget``: how many people and records went (never who)."""
     now = datetime.now(UTC).replace(tzinfo=None)
     row = (run_id, now, people, erased.partitions, erased.rows, erased.quarantined)
-    _replace_rows(paths, "erasures", {"run_id": run_id}, [row])
+    warehouse_for(paths).replace_audit_rows(ERASURES, {"run_id": run_id}, [row])

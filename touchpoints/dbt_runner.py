@@ -108,12 +108,10 @@ def last_build_fingerprint(paths: Paths) -> str | None:
     """The fingerprint of the project that made the build warehouse's last complete build, if any."""
     from touchpoints.warehouse import warehouse_for
 
-    recorded = (
-        "select count(*) from information_schema.columns where table_schema = '{staging}'"
-        " and table_name = '_builds' and column_name = 'project_fingerprint'"
-    )
     with warehouse_for(paths).open(build=True) as warehouse:
-        if warehouse is None or not warehouse.rows(recorded)[0][0]:
+        if warehouse is None or ("_builds", "project_fingerprint") not in {
+            (table, column) for table, column, _ in warehouse.columns("staging")
+        }:
             return None
         rows = warehouse.rows(
             "select project_fingerprint from {staging}._builds order by run_at desc limit 1"

@@ -1,73 +1,177 @@
-"""The ``spark`` dbt target: Spark in local mode, in dbt's own process (the default), builds every mart
-from the two nights' landing zone read in place, and each equals the mart the nightly DAG published on
-DuckDB, row for row (doubles within 1e-9). One full build, as a Spark session costs tens of seconds to
-start; then the production shape, dbt's ``thrift`` method against a Spark Thrift server, on a few models."""
+"""The ``spark`` dbt target, end to end: the nightly DAG on Spark in local mode, in the test's own
+process (dbt's ``session`` method), over the two nights' landing zone read in place. It builds every
+mart, audits them with GX's Spark execution engine, and publishes them as views each equal to the mart
+the DAG published on DuckDB, row for row (doubles within 1e-9); a failed audit publishes nothing. One
+good run and one failed one, as a Spark session costs tens of seconds to start and a build minutes; then
+the production shape, dbt's ``thrift`` method against a Spark Thrift server, on a few models."""
 
 from __future__ import annotations
 
+import shutil
+import threading
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
+from sandbox.server import SandboxServer
+from tests.pipeline_home import point_pipeline_at
 from tests.spark_thrift_server import SparkThriftServer
 from tests.warehouses import assert_same_marts, mart_frames, spark_mart_frames
+from touchpoints.airflow_env import run_day
 from touchpoints.config import Paths
-from touchpoints.dbt_runner import NIGHTLY_BUILD_ARGS, run_dbt
-from touchpoints.warehouse.landing_index import write_landing_index
+from touchpoints.dbt_runner import run_dbt
+from touchpoints.presentation.kpi_report import report_data
+from touchpoints.warehouse.duckdb import DuckDBSql
+from touchpoints.warehouse.spark import SparkSql, SparkWarehouse, published_copies
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def spark_build(two_nights: Path, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    """dbt build on the spark target over the landing zone of ``two_nights``, in a home of its own."""
+def spark_home(
+    nightly_dag,
+    two_nights: Path,
+    sandbox: SandboxServer,
+    events_dir: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Paths]:
+    """The nightly DAG on the spark target for 2026-11-02, in a home holding the two nights' landing
+    zone (the run lands that day again, as the sandbox serves it)."""
     landing = Paths.from_env().landing
-    home = tmp_path_factory.mktemp("spark-home")
     patch = pytest.MonkeyPatch()
     try:
-        patch.setenv("TOUCHPOINTS_HOME", str(home))
-        patch.setenv("TOUCHPOINTS_LANDING_DIR", str(landing))
+        paths = point_pipeline_at(patch, tmp_path_factory.mktemp("spark") / "home", sandbox, events_dir)
+        shutil.copytree(landing, paths.landing)
         patch.setenv("TOUCHPOINTS_DBT_TARGET", "spark")
-        paths = Paths.from_env()
-        assert write_landing_index(paths.landing, paths.landing_index) > 0
-        outcome = run_dbt(paths, "build", *NIGHTLY_BUILD_ARGS)
+        assert run_day(nightly_dag, date(2026, 11, 2)) == "success"
+        yield Paths.from_env()
     finally:
         patch.undo()
-    assert outcome.passed > 100, outcome.describe()  # every model and data test ran, none failed
-    return paths
 
 
-def test_every_mart_built_on_spark_equals_the_duckdb_build(spark_build: Paths, two_nights: Path) -> None:
+def view_copy(sql: SparkSql, mart: str) -> str:
+    """The published copy a view of ``marts`` reads."""
+    text = sql.rows(f"show create table marts.{mart}")[0][0]
+    return next(copy for copy in published_copies(sql.session) if f"{copy}." in text)
+
+
+def published_views(paths: Paths) -> dict[str, str]:
+    """Each view of ``marts`` and the copy it reads."""
+    with SparkWarehouse(paths).open(build=False) as published:
+        assert isinstance(published, SparkSql)
+        return {mart: view_copy(published, mart) for mart in published.tables("marts")}
+
+
+def test_every_mart_published_on_spark_equals_the_duckdb_build(spark_home: Paths, two_nights: Path) -> None:
+    views = published_views(spark_home)
+    copies = set(views.values())
+    assert len(copies) == 1  # every view reads the one copy of the audited build
+    published = spark_mart_frames(spark_home.spark_warehouse / f"{copies.pop()}.db")
     duckdb_marts = mart_frames(two_nights)
-    spark_marts = spark_mart_frames(spark_build.spark_warehouse / "build_marts.db")
-    assert len(duckdb_marts) >= 19
-    assert_same_marts(spark_marts, duckdb_marts, rtol=1e-9)
+    assert len(duckdb_marts) >= 19 and set(views) == set(duckdb_marts)
+    assert_same_marts(published, duckdb_marts, rtol=1e-9)
+    with SparkWarehouse(spark_home).open(build=False) as sql:
+        assert sql is not None
+        for mart, frame in duckdb_marts.items():  # and each view reads all of its copy
+            assert sql.rows(f"select count(*) from marts.{mart}") == [(len(frame),)]
 
 
-def test_spark_reads_the_landing_zone_in_place(spark_build: Paths) -> None:
+def test_the_kpi_report_reads_the_same_numbers_from_spark(spark_home: Paths, two_nights: Path) -> None:
+    """The docs task wrote the KPI report from the Spark marts; its data is the DuckDB report's."""
+    assert (spark_home.docs / "report" / "index.html").exists()
+    with (
+        SparkWarehouse(spark_home).open(build=False) as spark,
+        duckdb.connect(str(two_nights), read_only=True) as db,
+    ):
+        assert spark is not None
+        on_spark, on_duckdb = report_data(spark), report_data(DuckDBSql(db))
+    assert on_spark["as_of"] == on_duckdb["as_of"] == "2026-11-02"
+    assert on_spark["segments"] == on_duckdb["segments"]
+    assert {cut: len(rows) for cut, rows in on_spark["headlines"].items()} == {
+        cut: len(rows) for cut, rows in on_duckdb["headlines"].items()
+    }
+    for name in ("daily", "paths", "attribution"):  # the same columns, rows and dates
+        assert on_spark[name].keys() == on_duckdb[name].keys()
+        first = next(iter(on_duckdb[name]))
+        assert sorted(on_spark[name][first]) == sorted(on_duckdb[name][first]) != []
+
+
+def test_the_run_audit_records_every_suite_on_spark(spark_home: Paths) -> None:
+    with SparkWarehouse(spark_home).open(build=True) as sql:
+        assert sql is not None
+        results = sql.rows(
+            "select stage, count(*), count_if(success), sum(rows_validated) from audit.validation_results"
+            " where ds = date '2026-11-02' group by stage order by stage"
+        )
+        loads = sql.rows("select count(*), count_if(validated) from audit.load_runs")
+    assert [stage for stage, *_ in results] == ["landed", "marts"]
+    assert all(total == passed > 0 for _, total, passed, _ in results)  # GX's Spark engine passed them
+    assert all(rows > 0 for *_, rows in results)
+    assert loads[0][0] == loads[0][1] > 0
+
+
+def test_spark_reads_the_landing_zone_in_place(spark_home: Paths) -> None:
     """Nothing is copied out of the landing zone: the staged tables come from its partitions, the only
-    schemas Spark wrote are the build's layers (no landing copies, as PostgreSQL makes), and the only
-    thing written outside the landing zone for it is the index of its manifests."""
-    staged = spark_mart_frames(spark_build.spark_warehouse / "build_staging.db")
+    schemas Spark wrote are the build's layers, the audit and the published views and copy (no landing
+    copies, as PostgreSQL makes), and the only thing written outside the landing zone for it is the index
+    of its manifests."""
+    staged = spark_mart_frames(spark_home.spark_warehouse / "build_staging.db")
     partitions = staged["stg_landing__partitions"]
-    landed = sorted(spark_build.landing.glob("*/*/ds=*/_manifest.json"))
+    landed = sorted(spark_home.landing.glob("*/*/ds=*/_manifest.json"))
     assert len(partitions) == len(landed)
     assert set(partitions["entity"]) >= {"orders", "events", "tickets", "campaigns"}
-    assert not (spark_build.landing / "landing_index").exists()
-    schemas = {folder.name for folder in spark_build.spark_warehouse.glob("*.db")}
-    assert schemas == {"build_staging.db", "build_intermediate.db", "build_marts.db"}
+    assert not (spark_home.landing / "landing_index").exists()
+    schemas = {folder.name.removesuffix(".db") for folder in spark_home.spark_warehouse.glob("*.db")}
+    copies = {schema for schema in schemas if schema.startswith("published_")}
+    assert len(copies) == 1
+    assert schemas - copies == {"build_staging", "build_intermediate", "build_marts", "marts", "audit"}
+
+
+def test_a_publish_switches_every_view_while_readers_query(spark_home: Paths) -> None:
+    """A reader querying the published marts all through two publishes sees whole marts only; each
+    publish leaves the copy before it for the queries that began on it, and drops the one before that."""
+    warehouse = SparkWarehouse(spark_home)
+    before = published_views(spark_home)
+    stop, seen, errors = threading.Event(), set(), []
+
+    def read() -> None:
+        with warehouse.open(build=False) as sql:
+            assert sql is not None
+            while not stop.is_set():
+                try:
+                    seen.add(sql.rows("select count(*) from marts.fct_touchpoints")[0][0])
+                except Exception as exc:  # noqa: BLE001 - what the reader saw is the result
+                    errors.append(repr(exc))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        warehouse.publish()
+        middle = published_views(spark_home)
+        warehouse.publish()
+    finally:
+        stop.set()
+        reader.join(timeout=120)
+    after = published_views(spark_home)
+    assert errors == [] and len(seen) == 1
+    assert len(set(middle.values())) == len(set(after.values())) == 1
+    assert set(after.values()) != set(middle.values()) != set(before.values())
+    assert published_copies(warehouse.session) == sorted({*middle.values(), *after.values()})
 
 
 def test_dbt_reaches_a_spark_thrift_server(
-    spark_build: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    spark_home: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A Thrift server started from pyspark's own jars, reached with nothing but settings, stages the
     orders as the session build did."""
     with SparkThriftServer(tmp_path / "thrift") as server:
         for key, value in {
             "TOUCHPOINTS_HOME": str(tmp_path / "home"),
-            "TOUCHPOINTS_LANDING_DIR": str(spark_build.landing),
-            "TOUCHPOINTS_LANDING_INDEX_DIR": str(spark_build.landing_index),
+            "TOUCHPOINTS_LANDING_DIR": str(spark_home.landing),
+            "TOUCHPOINTS_LANDING_INDEX_DIR": str(spark_home.landing_index),
             "TOUCHPOINTS_DBT_TARGET": "spark",
             "TOUCHPOINTS_SPARK_METHOD": "thrift",
             "TOUCHPOINTS_SPARK_PORT": str(server.port),
@@ -76,7 +180,27 @@ def test_dbt_reaches_a_spark_thrift_server(
         run_dbt(Paths.from_env(), "run", "--select", "+stg_shopify__orders")
     orders = [
         spark_mart_frames(warehouse / "build_staging.db")["stg_shopify__orders"].drop(columns="_batch_at")
-        for warehouse in (server.warehouse, spark_build.spark_warehouse)
+        for warehouse in (server.warehouse, spark_home.spark_warehouse)
     ]
     assert len(orders[0]) > 0
     assert_same_marts({"orders": orders[0]}, {"orders": orders[1]})
+
+
+def test_a_day_without_touchpoints_fails_the_audit_and_publishes_nothing(
+    spark_home: Paths, nightly_dag, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The DuckDB path's failure (tests/e2e/test_write_audit_publish.py), on Spark: a silent vendor
+    outage fails the audit, the run fails, and analysts keep reading the marts published before."""
+    published = published_views(spark_home)
+    capfd.readouterr()
+    assert run_day(nightly_dag, date(2026, 11, 3)) == "failed"
+    log = capfd.readouterr()
+    assert "cross.fresh_for_every_day: FAILED" in log.out + log.err
+    assert published_views(spark_home) == published
+    with SparkWarehouse(spark_home).open(build=True) as sql:
+        assert sql is not None
+        recorded = sql.rows(
+            "select success from audit.validation_results where ds = date '2026-11-03'"
+            " and suite = 'cross.fresh_for_every_day'"
+        )
+    assert recorded == [(False,)]

@@ -19,6 +19,7 @@ from touchpoints.config import Paths
 from touchpoints.dbt_runner import project_fingerprint, run_dbt
 from touchpoints.presentation.kpi_report import build_report
 from touchpoints.warehouse import warehouse_for
+from touchpoints.warehouse.base import LAYERS
 
 log = logging.getLogger(__name__)
 DBT_DOCS_FILES = ("static_index.html", "index.html", "manifest.json", "catalog.json")
@@ -36,18 +37,18 @@ INDEX = """<!doctype html>
 <p>Published warehouse: <code>{warehouse}</code></p>
 </body></html>
 """
+
+
 # The models' columns (the build's own bookkeeping tables start with an underscore and are not documented).
-COLUMNS = r"""
-    select table_schema, table_name, column_name, data_type from information_schema.columns
-    where table_schema in ('{staging}', '{intermediate}', '{marts}') and table_name not like '\_%' escape '\'
-    order by table_schema, table_name, ordinal_position
-"""
-
-
 def dbt_docs_fingerprint(paths: Paths) -> str:
     """What the dbt docs are made of: the project's files, dbt's version, the build warehouse's columns."""
     with warehouse_for(paths).open(build=True) as warehouse:
-        columns = warehouse.rows(COLUMNS) if warehouse is not None else []
+        columns = [
+            (layer, *column)
+            for layer in LAYERS
+            for column in (warehouse.columns(layer) if warehouse is not None else [])
+            if not column[0].startswith("_")
+        ]
     return hashlib.sha256((project_fingerprint() + repr(columns)).encode()).hexdigest()
 
 

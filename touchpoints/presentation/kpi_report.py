@@ -46,7 +46,7 @@ QUERIES = {
     """,
     "daily": """
         select occurred_date, channel, lifecycle_stage, first_channel, country_code, touchpoints, orders,
-            cast(revenue as double precision) as revenue
+            revenue
         from {marts}.kpi_segments_daily order by occurred_date, channel
     """,
     "paths": """
@@ -56,7 +56,7 @@ QUERIES = {
     """,
     "attribution": """
         select order_date, channel, model, lifecycle_stage, first_channel, country_code, attributed_orders,
-            cast(attributed_revenue as double precision) as attributed_revenue
+            attributed_revenue
         from {marts}.kpi_attribution_segments order by order_date, channel, model
     """,
 }

@@ -1,5 +1,5 @@
-"""The warehouse: one interface (``base.Warehouse``), a DuckDB and a PostgreSQL implementation, and the
-one place that chooses between them from ``TOUCHPOINTS_DBT_TARGET``."""
+"""The warehouse: one interface (``base.Warehouse``), a DuckDB, a PostgreSQL and a Spark implementation,
+and the one place that chooses between them from ``TOUCHPOINTS_DBT_TARGET``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from touchpoints.warehouse.base import Warehouse
 
 
 def warehouse_for(paths: Paths) -> Warehouse:
-    """The warehouse of the configured dbt target: ``duckdb`` (a file, the default) or ``postgres``."""
+    """The warehouse of the configured dbt target: ``duckdb`` (a file, the default), ``postgres`` or
+    ``spark``."""
     if paths.warehouse_target == "duckdb":
         from touchpoints.warehouse.duckdb import DuckDBWarehouse
 
@@ -18,8 +19,9 @@ def warehouse_for(paths: Paths) -> Warehouse:
 
         return PostgresWarehouse(paths)
     if paths.warehouse_target == "spark":
-        raise ValueError(
-            "the spark target builds the marts with dbt (docs/spark.md); the nightly DAG audits and"
-            " publishes from duckdb or postgres only, so set TOUCHPOINTS_DBT_TARGET to one of them"
-        )
-    raise ValueError(f"TOUCHPOINTS_DBT_TARGET must be duckdb or postgres, not {paths.warehouse_target!r}")
+        from touchpoints.warehouse.spark import SparkWarehouse
+
+        return SparkWarehouse(paths)
+    raise ValueError(
+        f"TOUCHPOINTS_DBT_TARGET must be duckdb, postgres or spark, not {paths.warehouse_target!r}"
+    )

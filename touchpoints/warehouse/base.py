@@ -1,7 +1,9 @@
 """What the pipeline needs from a warehouse engine, whichever holds the marts (DuckDB file or PostgreSQL).
 
-Queries name layers as ``{marts}``, ``{intermediate}``, ``{staging}`` and take ``?`` parameters, so that
-audits, reports and the run audit tables run unchanged on both engines.
+Queries name layers as ``{marts}``, ``{intermediate}``, ``{staging}``, the string type as ``{string}``,
+and take ``?`` parameters, so that audits, reports and the run audit tables run unchanged on every
+engine. What a SQL catalog answers through ``information_schema`` (tables, columns), each engine answers
+through ``tables`` and ``columns``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -17,9 +20,22 @@ import pandas as pd
 from touchpoints.config import Paths
 
 if TYPE_CHECKING:
-    from expectations.runner import SqlBatch
+    from expectations.runner import DataFrameBatch, SqlBatch
 
 LAYERS = ("staging", "intermediate", "marts")
+
+
+@dataclass(frozen=True)
+class AuditTable:
+    """A table of the run audit (``audit.<name>``): its columns and their SQL types, ``run_id`` first."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+
+    @property
+    def ddl(self) -> str:
+        columns = ", ".join(f"{column} {kind}" for column, kind in self.columns)
+        return f"create table if not exists audit.{self.name} ({columns})"
 
 
 class WarehouseSql(Protocol):
@@ -30,6 +46,33 @@ class WarehouseSql(Protocol):
     def rows(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
     def execute_many(self, statement: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def tables(self, layer: str) -> list[str]:
+        """The tables and views of a layer (or of a schema named as it is, such as ``audit``), sorted."""
+        ...
+
+    def columns(self, layer: str) -> list[tuple[str, str, str]]:
+        """Table, column and type of every column of the layer's tables, in table and column order."""
+        ...
+
+
+class InformationSchema:
+    """``tables`` and ``columns`` from the SQL standard's ``information_schema`` (DuckDB, PostgreSQL),
+    for a ``WarehouseSql`` whose ``schemas`` maps layers to schemas."""
+
+    schemas: dict[str, str]
+    rows: Any  # WarehouseSql.rows
+
+    def tables(self, layer: str) -> list[str]:
+        query = "select table_name from information_schema.tables where table_schema = ? order by 1"
+        return [row[0] for row in self.rows(query, [self.schemas.get(layer, layer)])]
+
+    def columns(self, layer: str) -> list[tuple[str, str, str]]:
+        query = (
+            "select table_name, column_name, data_type from information_schema.columns"
+            " where table_schema = ? order by table_name, ordinal_position"
+        )
+        return [tuple(row) for row in self.rows(query, [self.schemas.get(layer, layer)])]
 
 
 class Warehouse(ABC):
@@ -68,15 +111,29 @@ class Warehouse(ABC):
         """Swap the audited build in for the published marts; what was published, for the log."""
 
     @abstractmethod
-    def build_batch(self, query: str) -> SqlBatch:
+    def build_batch(self, query: str) -> SqlBatch | DataFrameBatch:
         """A query of the build warehouse as a batch GX validates where it lives."""
 
     @abstractmethod
     def export_marts(self) -> list[Path]:
         """Write every published mart as Parquet under ``paths.exports``; the files written."""
 
+    def replace_audit_rows(
+        self, table: AuditTable, key: dict[str, Any], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """Delete the audit table's rows for ``key`` and insert ``rows``, in one transaction (idempotent
+        on a retry); the schema and table are created on first use."""
+        where = " and ".join(f"{column} = ?" for column in key)
+        with self.open(build=True, read_only=False) as warehouse:
+            assert warehouse is not None
+            warehouse.rows("create schema if not exists audit")
+            warehouse.rows(table.ddl)
+            warehouse.rows(f"delete from audit.{table.name} where {where}", list(key.values()))
+            if rows:
+                marks = ", ".join("?" * len(rows[0]))
+                warehouse.execute_many(f"insert into audit.{table.name} values ({marks})", rows)
+
 
 def list_marts(warehouse: WarehouseSql) -> list[str]:
-    """The tables of the marts layer, sorted."""
-    query = "select table_name from information_schema.tables where table_schema = '{marts}'"
-    return sorted(row[0] for row in warehouse.rows(query))
+    """The marts, sorted: the marts layer's tables but its bookkeeping (``_builds``…)."""
+    return [table for table in warehouse.tables("marts") if not table.startswith("_")]

@@ -14,7 +14,7 @@ import pandas as pd
 
 from connectors.private import private_dir, private_file
 from touchpoints.warehouse import base
-from touchpoints.warehouse.base import LAYERS, Warehouse, WarehouseSql
+from touchpoints.warehouse.base import LAYERS, InformationSchema, Warehouse, WarehouseSql
 from touchpoints.warehouse.compaction import NO_VACUUM, compact, dead_rows_limit
 
 if TYPE_CHECKING:
@@ -27,15 +27,17 @@ PUBLISHED_SCHEMAS = ("marts", "audit")
 PUBLISHING = "publishing"  # the published file's catalog name while it is written
 
 
-class DuckDBSql:
+class DuckDBSql(InformationSchema):
     """An open DuckDB connection seen through ``WarehouseSql``."""
+
+    schemas = SCHEMAS
 
     def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
         self.connection = connection
 
     @staticmethod
     def _resolve(query: str) -> str:
-        return query.format(**SCHEMAS)
+        return query.format(**SCHEMAS, string="varchar")
 
     def frame(self, query: str) -> pd.DataFrame:
         return self.connection.sql(self._resolve(query)).df()

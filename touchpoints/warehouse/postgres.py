@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from psycopg2 import sql
 
 from connectors.landing import DATA_FILE, MANIFEST_FILE
-from touchpoints.warehouse.base import LAYERS, Warehouse, WarehouseSql
+from touchpoints.warehouse.base import LAYERS, InformationSchema, Warehouse, WarehouseSql
 
 if TYPE_CHECKING:
     from expectations.runner import SqlBatch
@@ -137,7 +137,7 @@ def layer_schemas(*, build: bool) -> dict[str, str]:
     return {layer: f"{BUILD_PREFIX}{layer}" if build else layer for layer in LAYERS}
 
 
-class PostgresSql:
+class PostgresSql(InformationSchema):
     """An open PostgreSQL connection seen through ``WarehouseSql``."""
 
     def __init__(self, connection: Any, *, build: bool) -> None:
@@ -147,7 +147,7 @@ class PostgresSql:
         psycopg2.extensions.register_type(NUMERIC_AS_FLOAT, connection)
 
     def _resolve(self, query: str) -> str:
-        return query.format(**self.schemas).replace("%", "%%").replace("?", "%s")
+        return query.format(**self.schemas, string="varchar").replace("%", "%%").replace("?", "%s")
 
     def frame(self, query: str) -> pd.DataFrame:
         with self.connection.cursor() as cursor:
