@@ -26,6 +26,26 @@ from sandbox.server import SandboxServer  # noqa: E402
 from sandbox.throttling import UNLIMITED  # noqa: E402
 from tests.pipeline_home import point_pipeline_at  # noqa: E402
 
+# The files that take minutes each, longest first (their durations: .ci/run's --durations report). They
+# are run first, so that pytest-xdist's two workers (make test: --dist loadfile, files in collection
+# order) end together instead of one running the longest file alone at the end.
+LONGEST_FIRST = (
+    "tests/e2e/test_spark_target.py",
+    "tests/soak/",
+    "tests/e2e/test_scheduler_postgres.py",
+    "tests/e2e/test_forget.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Move the tests of the longest files to the front, in that order; the rest keep theirs."""
+
+    def rank(item: pytest.Item) -> int:
+        return next((i for i, p in enumerate(LONGEST_FIRST) if item.nodeid.startswith(p)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)
+
+
 TEST_CONFIG = SandboxConfig(seed=11, customers=120, start=date(2026, 11, 1), end=date(2026, 11, 3))
 
 

@@ -76,7 +76,7 @@ class SparkSql:
         return [
             (table, column.name, column.dataType)
             for table in self.tables(layer)
-            for column in self.session.catalog.listColumns(table, database)
+            for column in self.session.catalog.listColumns(f"{database}.{table}")
         ]
 
 

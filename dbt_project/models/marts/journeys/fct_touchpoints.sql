@@ -34,7 +34,9 @@ resolved as (
     left join identities
         on touchpoints.source_system = identities.source_system
         and touchpoints.source_user_id = identities.source_user_id
-    where identities.customer_id is null or identities.customer_id not in (select customer_id from brand_customers)
+    where not exists (
+        select 1 from brand_customers where brand_customers.customer_id = identities.customer_id
+    )
 ),
 
 first_orders as (
