@@ -144,7 +144,7 @@ def test_a_publish_switches_every_view_while_readers_query(spark_home: Paths) ->
                 try:
                     seen.add(sql.rows("select count(*) from marts.fct_touchpoints")[0][0])
                 except Exception as exc:  # noqa: BLE001 - what the reader saw is the result
-                    errors.append(repr(exc))
+                    errors.append(str(exc).splitlines()[0])
 
     reader = threading.Thread(target=read)
     reader.start()

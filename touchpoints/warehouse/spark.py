@@ -150,9 +150,9 @@ class SparkWarehouse(Warehouse):
             self.session.sql(f"drop database if exists {database} cascade")
 
     def publish(self) -> str:
-        """Copy the audited marts into a new database, switch each view of ``marts`` to its copy (a view's
-        switch is one catalog update), drop the views of marts that are gone and the copies older than
-        the previous one."""
+        """Copy the audited marts into a new database, switch each view of ``marts`` to its copy (one
+        catalog update each), drop the views of marts that are gone and the copies older than the
+        previous one."""
         self.require_build()
         session = self.session
         marts = [m for m in SparkSql(session, BUILD_SCHEMAS).tables("marts") if not m.startswith("_")]
@@ -161,9 +161,13 @@ class SparkWarehouse(Warehouse):
         for mart in marts:
             session.sql(f"create table {copy}.{mart} using parquet as select * from build_marts.{mart}")
         session.sql("create database if not exists marts")
+        views = set(SparkSql(session, PUBLISHED_SCHEMAS).tables("marts"))
         for mart in marts:
-            session.sql(f"create or replace view marts.{mart} as select * from {copy}.{mart}")
-        for gone in set(SparkSql(session, PUBLISHED_SCHEMAS).tables("marts")) - set(marts):
+            # alter view is one catalog update; create or replace drops the view and creates it anew,
+            # and a query analysed in between finds no mart
+            switch = "alter view" if mart in views else "create view"
+            session.sql(f"{switch} marts.{mart} as select * from {copy}.{mart}")
+        for gone in views - set(marts):
             session.sql(f"drop view if exists marts.{gone}")
         for database in published_copies(session)[:-KEPT_COPIES]:
             session.sql(f"drop database if exists {database} cascade")
