@@ -32,17 +32,21 @@ def _dbt(*args: str, nightly: bool = False) -> Callable[[date], Any]:
     return run
 
 
-def _spark_build_full(_day: date) -> Any:
-    """The nightly build's full refresh on the spark target (local mode, in this process), after the
-    index of the landing zone's manifests it reads."""
-    from touchpoints.config import Paths
-    from touchpoints.dbt_runner import NIGHTLY_BUILD_ARGS, run_dbt
-    from touchpoints.warehouse.landing_index import write_landing_index
+def _spark_build(*args: str) -> Callable[[date], Any]:
+    """The nightly build on the spark target (local mode, in this process), after the index of the
+    landing zone's manifests it reads; ``args``: ``--full-refresh`` for a full refresh."""
 
-    os.environ["TOUCHPOINTS_DBT_TARGET"] = "spark"
-    paths = Paths.from_env()
-    write_landing_index(paths.landing, paths.landing_index)
-    return run_dbt(paths, "build", "--full-refresh", *NIGHTLY_BUILD_ARGS)
+    def run(_day: date) -> Any:
+        from touchpoints.config import Paths
+        from touchpoints.dbt_runner import NIGHTLY_BUILD_ARGS, run_dbt
+        from touchpoints.warehouse.landing_index import write_landing_index
+
+        os.environ["TOUCHPOINTS_DBT_TARGET"] = "spark"
+        paths = Paths.from_env()
+        write_landing_index(paths.landing, paths.landing_index)
+        return run_dbt(paths, "build", *args, *NIGHTLY_BUILD_ARGS)
+
+    return run
 
 
 def _raw_sql(_day: date) -> int:
@@ -130,7 +134,8 @@ STAGES: dict[str, Callable[[date], Any]] = {
     "dbt_run_full": _dbt("run", "--full-refresh"),
     "dbt_build_full": _dbt("build", "--full-refresh", nightly=True),
     "dbt_build": _dbt("build", nightly=True),
-    "spark_build_full": _spark_build_full,
+    "spark_build_full": _spark_build("--full-refresh"),
+    "spark_build": _spark_build(),
     "raw_sql": _raw_sql,
     "extract": _extract,
     "nightly_direct": _nightly_direct,

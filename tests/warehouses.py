@@ -23,11 +23,15 @@ def mart_frames(warehouse: Path) -> dict[str, pd.DataFrame]:
 
 def spark_mart_frames(schema_dir: Path) -> dict[str, pd.DataFrame]:
     """Every model a Spark build wrote in one schema's folder (``<warehouse>/build_marts.db``), read from
-    its Parquet files as DuckDB reads them, its rows sorted by every column; not the bookkeeping tables
-    (``_builds``…)."""
+    its Parquet files (and partition folders) as DuckDB reads them, its rows sorted by every column; not
+    the bookkeeping tables (``_builds``…). A partitioned table without rows has no file: an empty frame."""
     with duckdb.connect() as db:
         return {
-            table.name: _sorted(db.sql(f"select * from read_parquet('{table}/*.parquet')").df())
+            table.name: _sorted(
+                db.sql(f"select * from read_parquet('{table}/**/*.parquet', hive_partitioning = true)").df()
+            )
+            if any(table.rglob("*.parquet"))
+            else pd.DataFrame()
             for table in sorted(schema_dir.iterdir())
             if table.is_dir() and not table.name.startswith("_")
         }

@@ -143,12 +143,23 @@ def check_headlines(browser: Browser, warehouse: Path, cut: dict[str, str]) -> i
     return len(cards)
 
 
+OVERLAPPING_LABELS = """chart => {
+  const boxes = (selector) => [...chart.querySelectorAll(selector)]
+    .map((e) => [e.textContent, e.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
+  const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  const labels = boxes(".xtick text, .ytick text, .y2tick text, .legendtext, .g-xtitle text, .g-ytitle text");
+  return labels.flatMap(([t, a], i) => labels.slice(i + 1).filter(([, b]) => meet(a, b)).map(([u]) => `${t} / ${u}`));
+}"""
+
+
 def check_charts(browser: Browser) -> None:
-    """Every chart drawn by Plotly with marks, and its table filled."""
+    """Every chart drawn by Plotly with marks, no two of its labels (ticks, titles, legend) over each
+    other, and its table filled."""
     page = browser.page
     for chart in CHARTS:
         assert page.locator(f"#chart-{chart} svg.main-svg").count() >= 1, chart
         assert page.locator(f"#chart-{chart} .point, #chart-{chart} .trace.scatter").count() > 0, chart
+        assert page.eval_on_selector(f"#chart-{chart}", OVERLAPPING_LABELS) == [], chart
         assert page.locator(f"#table-{chart} tbody tr").count() > 0, chart
         assert page.locator(f"#table-{chart} caption").inner_text(), chart
 

@@ -1,9 +1,10 @@
 """The ``spark`` dbt target, end to end: the nightly DAG on Spark in local mode, in the test's own
 process (dbt's ``session`` method), over the two nights' landing zone read in place. It builds every
 mart, audits them with GX's Spark execution engine, and publishes them as views each equal to the mart
-the DAG published on DuckDB, row for row (doubles within 1e-9); a failed audit publishes nothing. One
-good run and one failed one, as a Spark session costs tens of seconds to start and a build minutes; then
-the production shape, dbt's ``thrift`` method against a Spark Thrift server, on a few models."""
+the DAG published on DuckDB, row for row (doubles within 1e-9); a failed audit publishes nothing. A
+complete build of the first night, the second night's run (incremental staging) and a failed one, as a
+Spark session costs tens of seconds to start and a build minutes; then the production shape, dbt's
+``thrift`` method against a Spark Thrift server, on a few models."""
 
 from __future__ import annotations
 
@@ -22,12 +23,13 @@ from tests.spark_thrift_server import SparkThriftServer
 from tests.warehouses import assert_same_marts, mart_frames, spark_mart_frames
 from touchpoints.airflow_env import run_day
 from touchpoints.config import Paths
-from touchpoints.dbt_runner import run_dbt
+from touchpoints.dbt_runner import build_args, run_dbt
 from touchpoints.presentation.kpi_report import report_data
 from touchpoints.warehouse.duckdb import DuckDBSql
 from touchpoints.warehouse.spark import SparkSql, SparkWarehouse, published_copies
 
 pytestmark = pytest.mark.e2e
+SECOND_NIGHT = date(2026, 11, 2)
 
 
 @pytest.fixture(scope="module")
@@ -38,15 +40,19 @@ def spark_home(
     events_dir: Path,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Paths]:
-    """The nightly DAG on the spark target for 2026-11-02, in a home holding the two nights' landing
-    zone (the run lands that day again, as the sandbox serves it)."""
+    """The nightly DAG on the spark target for 2026-11-02, after a complete Spark build of what the
+    first night landed: a home holding the two nights' landing zone but the second night's partitions,
+    which the run lands as the sandbox serves them, so it builds incrementally."""
     landing = Paths.from_env().landing
     patch = pytest.MonkeyPatch()
     try:
         paths = point_pipeline_at(patch, tmp_path_factory.mktemp("spark") / "home", sandbox, events_dir)
-        shutil.copytree(landing, paths.landing)
+        shutil.copytree(landing, paths.landing, ignore=shutil.ignore_patterns(f"ds={SECOND_NIGHT}"))
         patch.setenv("TOUCHPOINTS_DBT_TARGET", "spark")
-        assert run_day(nightly_dag, date(2026, 11, 2)) == "success"
+        paths = Paths.from_env()  # with the target
+        SparkWarehouse(paths).load_landing()
+        assert run_dbt(paths, "build", *build_args(paths)).success
+        assert run_day(nightly_dag, SECOND_NIGHT) == "success"
         yield Paths.from_env()
     finally:
         patch.undo()
@@ -128,6 +134,30 @@ def test_spark_reads_the_landing_zone_in_place(spark_home: Paths) -> None:
     copies = {schema for schema in schemas if schema.startswith("published_")}
     assert len(copies) == 1
     assert schemas - copies == {"build_staging", "build_intermediate", "build_marts", "marts", "audit"}
+
+
+def test_the_second_night_staged_only_what_changed(spark_home: Paths) -> None:
+    """Each staging table is partitioned by the day its keys first landed. The second night wrote its
+    new keys into a partition of their own, and the new versions of older keys into those keys' first
+    partition, next to the rows it kept: each kept row still carries the first build's time."""
+    staged = spark_mart_frames(spark_home.spark_warehouse / "build_staging.db")
+    first_build, second_build = sorted(staged["stg_landing__partitions"]["_batch_at"].unique())
+    first_night, second_night = "2026-11-01", str(SECOND_NIGHT)
+
+    def builds(name: str, first_landed: str) -> set:
+        frame = staged[name]
+        return set(frame.loc[frame["_first_landed_ds"].astype(str) == first_landed, "_batch_at"])
+
+    for name, frame in staged.items():
+        if "_first_landed_ds" in frame:
+            assert set(frame["_first_landed_ds"].astype(str)) <= {first_night, second_night}, name
+            assert builds(name, second_night) <= {second_build}, name
+    # events never change: the first night's partition is as the first build wrote it
+    assert builds("stg_web__events", first_night) == {first_build}
+    assert builds("stg_web__events", second_night) == {second_build}
+    # orders and members change: their first partition was overwritten with kept and replaced rows
+    assert builds("stg_shopify__orders", first_night) == {first_build, second_build}
+    assert builds("stg_mailchimp__members", first_night) == {first_build, second_build}
 
 
 def test_a_publish_switches_every_view_while_readers_query(spark_home: Paths) -> None:

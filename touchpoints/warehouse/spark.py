@@ -69,7 +69,10 @@ class SparkSql:
         database = self.schemas.get(layer, layer)
         if not self.session.catalog.databaseExists(database):
             return []
-        return sorted(table.name for table in self.session.catalog.listTables(database))
+        # the session's temporary views (dbt's ``…__dbt_tmp`` of an incremental model) are listed in
+        # every database; they are not the database's tables
+        tables = self.session.catalog.listTables(database)
+        return sorted(table.name for table in tables if not table.isTemporary)
 
     def columns(self, layer: str) -> list[tuple[str, str, str]]:
         database = self.schemas.get(layer, layer)

@@ -64,10 +64,15 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Spark reads an entity's folder in place, every partition (`ds=…`) of it: it rebuilds every model
-    each run (dbt_project.yml). -#}
+{#- Spark reads an entity's folder in place (`ds=…`), only the planned partitions of it. -#}
 {% macro spark__landed(source_relation, source_name, table_name, plan) -%}
-    parquet.`{{ env_var("TOUCHPOINTS_LANDING_DIR", "../landing") }}/{{ source_name }}/{{ table_name }}` as landed_rows
+    {%- set folder = 'parquet.`' ~ env_var("TOUCHPOINTS_LANDING_DIR", "../landing") ~ '/' ~ source_name ~ '/' ~ table_name ~ '`' -%}
+    {%- if plan['rebuild'] or not plan['all_ds'] -%}
+        {{ folder }} as landed_rows
+    {%- else -%}
+        (select * from {{ folder }}
+        where {% if plan['ds'] %}cast(ds as string) in ('{{ plan["ds"] | join("', '") }}'){% else %}false{% endif %}) as landed_rows
+    {%- endif -%}
 {%- endmacro %}
 
 {% macro postgres__landed(source_relation, source_name, table_name, plan) -%}
@@ -80,18 +85,47 @@
 {% macro newest_landed(renamed_cte, order_by='ds desc') -%}
     {%- set key_columns = config.get('unique_key') -%}
     {%- set plan = landing_plan(*model.sources[0]) if execute else {'rebuild': true} -%}
-    {%- set candidates -%}
-        (
-            select *, {{ batch_at() }} as _batch_at from {{ renamed_cte }}
-            {%- if not plan['rebuild'] %}
-            union all
-            select * from {{ this }} as held
-            where exists (
-                select 1 from {{ renamed_cte }} as landed
-                where {% for key in key_columns %}landed.{{ key }} = held.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
-            )
-            {%- endif %}
-        ) as candidates
-    {%- endset -%}
-    {{ newest_version(candidates, key_columns, order_by) }}
+    {%- set candidates = adapter.dispatch('landed_candidates', 'touchpoints')(renamed_cte, key_columns, plan) -%}
+    {{ newest_version('(' ~ candidates ~ ') as candidates', key_columns, order_by) }}
+{%- endmacro %}
+
+{#- This run's landed rows, and the held rows of their keys. -#}
+{% macro default__landed_candidates(renamed_cte, key_columns, plan) -%}
+    select *, {{ batch_at() }} as _batch_at from {{ renamed_cte }}
+    {%- if not plan['rebuild'] %}
+    union all
+    select * from {{ this }} as held
+    where exists (
+        select 1 from {{ renamed_cte }} as landed
+        where {{ same_key('landed', 'held', key_columns) }}
+    )
+    {%- endif %}
+{%- endmacro %}
+
+{#- On Spark a staging table is partitioned by the day each key first landed (`_first_landed_ds`),
+    which its later versions keep: a run overwrites the partitions of its changed keys, so it brings
+    along every held row of those partitions, and the new keys' partition, which is new. -#}
+{% macro spark__landed_candidates(renamed_cte, key_columns, plan) -%}
+    {%- set first_landed = 'min(landed.ds) over (partition by landed.' ~ key_columns | join(', landed.') ~ ')' -%}
+    select
+        landed.*,
+        {{ batch_at() }} as _batch_at,
+        {{ first_landed if plan['rebuild'] else 'coalesce(held._first_landed_ds, ' ~ first_landed ~ ')' }} as _first_landed_ds
+    from {{ renamed_cte }} as landed
+    {%- if not plan['rebuild'] %}
+    left join {{ this }} as held
+        on {{ same_key('landed', 'held', key_columns) }}
+    union all
+    select * from {{ this }}
+    where _first_landed_ds in (
+        select held._first_landed_ds
+        from {{ this }} as held
+        inner join {{ renamed_cte }} as landed
+            on {{ same_key('landed', 'held', key_columns) }}
+    )
+    {%- endif %}
+{%- endmacro %}
+
+{% macro same_key(left, right, key_columns) -%}
+    {% for key in key_columns %}{{ left }}.{{ key }} = {{ right }}.{{ key }}{{ ' and ' if not loop.last }}{% endfor %}
 {%- endmacro %}

@@ -163,7 +163,7 @@
     {%- if not is_incremental() -%}
         {{ return('') }}
     {%- elif not incremental_run() -%}
-        delete from {{ this }}
+        {{ 'truncate table' if target.type == 'spark' else 'delete from' }} {{ this }}
     {%- elif strategy in ('append', 'append_keeping_a_copy') and changes_of(model) is not none -%}
         delete from {{ this }} where {{ rows_of_this_run(model_node(model.name), this, changes_of(model)) }}
     {%- endif -%}
