@@ -147,14 +147,15 @@ OVERLAPPING_LABELS = """chart => {
   const boxes = (selector) => [...chart.querySelectorAll(selector)]
     .map((e) => [e.textContent, e.getBoundingClientRect()]).filter(([, r]) => r.width > 0);
   const meet = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-  const labels = boxes(".xtick text, .ytick text, .y2tick text, .legendtext, .g-xtitle text, .g-ytitle text");
-  return labels.flatMap(([t, a], i) => labels.slice(i + 1).filter(([, b]) => meet(a, b)).map(([u]) => `${t} / ${u}`));
+  const labels = boxes(".xtick text, .ytick text, .y2tick text, .g-xtitle text, .g-ytitle text, .g-y2title text");
+  const others = [...labels, ...boxes(".legend .bg").map(([, r]) => ["the legend", r])];
+  return labels.flatMap(([t, a], i) => others.slice(i + 1).filter(([, b]) => meet(a, b)).map(([u]) => `${t} / ${u}`));
 }"""
 
 
 def check_charts(browser: Browser) -> None:
-    """Every chart drawn by Plotly with marks, no two of its labels (ticks, titles, legend) over each
-    other, and its table filled."""
+    """Every chart drawn by Plotly with marks, none of its axis labels (ticks, titles) over another or
+    over the legend, and its table filled."""
     page = browser.page
     for chart in CHARTS:
         assert page.locator(f"#chart-{chart} svg.main-svg").count() >= 1, chart

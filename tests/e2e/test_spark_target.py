@@ -8,6 +8,7 @@ Spark session costs tens of seconds to start and a build minutes; then the produ
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from sandbox.server import SandboxServer
@@ -234,3 +237,40 @@ def test_a_day_without_touchpoints_fails_the_audit_and_publishes_nothing(
             " and suite = 'cross.fresh_for_every_day'"
         )
     assert recorded == [(False,)]
+
+
+def test_a_partition_landed_again_with_fewer_records_rebuilds_staging_without_them(spark_home: Paths) -> None:
+    """A re-landed partition may have lost records, which no new row announces: the next build empties
+    each staging table and stages every partition again, so the partition of the second night's events,
+    landed again without them, is gone, and every other row is as it was."""
+    staging = spark_home.spark_warehouse / "build_staging.db"
+    before = spark_mart_frames(staging)
+    events = spark_home.landing / "web" / "events" / f"ds={SECOND_NIGHT}"
+    for file in events.glob("*.parquet"):
+        pq.write_table(pq.read_table(file).slice(0, 0), file)
+    manifest = json.loads((events / "_manifest.json").read_text())
+    (events / "_manifest.json").write_text(json.dumps({**manifest, "rows": 0}))
+    SparkWarehouse(spark_home).load_landing()
+    run_dbt(spark_home, "run", "--select", "path:models/landing", "path:models/staging")
+    after = spark_mart_frames(staging)
+    kept = before["stg_web__events"]["_first_landed_ds"].astype(str) != str(SECOND_NIGHT)
+    assert 0 < kept.sum() < len(before["stg_web__events"])
+    expected = {**before, "stg_web__events": before["stg_web__events"][kept]}
+    for name, frame in after.items():
+        if name != "stg_landing__partitions" and not frame.empty:
+            assert (
+                frame["_batch_at"].nunique() == 1
+                and frame["_batch_at"].iloc[0] > before[name]["_batch_at"].max()
+            )
+    assert set(after) == set(expected)
+    for name in set(after) - {"stg_landing__partitions"}:
+        pd.testing.assert_frame_equal(_without_batch(after[name]), _without_batch(expected[name]), obj=name)
+
+
+def _without_batch(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows without the time of the build that wrote them, sorted by every other column, as Python
+    values (a column left with nulls only reads back as objects rather than strings)."""
+    rest = frame.drop(columns="_batch_at", errors="ignore")
+    if len(rest.columns):
+        rest = rest.sort_values(list(rest.columns)).reset_index(drop=True)
+    return rest.astype(object).where(rest.notna(), None)
