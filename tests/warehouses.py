@@ -11,14 +11,15 @@ import pandas as pd
 from touchpoints.warehouse.duckdb import list_marts
 
 
-def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+def sorted_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's rows sorted by every column, numbered from 0."""
     return frame.sort_values(list(frame.columns)).reset_index(drop=True)
 
 
 def mart_frames(warehouse: Path) -> dict[str, pd.DataFrame]:
     """Every mart of the warehouse, its rows sorted by every column."""
     with duckdb.connect(str(warehouse), read_only=True) as db:
-        return {name: _sorted(db.sql(f"select * from marts.{name}").df()) for name in list_marts(db)}
+        return {name: sorted_rows(db.sql(f"select * from marts.{name}").df()) for name in list_marts(db)}
 
 
 def spark_mart_frames(schema_dir: Path) -> dict[str, pd.DataFrame]:
@@ -27,7 +28,7 @@ def spark_mart_frames(schema_dir: Path) -> dict[str, pd.DataFrame]:
     the bookkeeping tables (``_builds``…). A partitioned table without rows has no file: an empty frame."""
     with duckdb.connect() as db:
         return {
-            table.name: _sorted(
+            table.name: sorted_rows(
                 db.sql(f"select * from read_parquet('{table}/**/*.parquet', hive_partitioning = true)").df()
             )
             if any(table.rglob("*.parquet"))

@@ -23,7 +23,7 @@ import pytest
 from sandbox.server import SandboxServer
 from tests.pipeline_home import point_pipeline_at
 from tests.spark_thrift_server import SparkThriftServer
-from tests.warehouses import assert_same_marts, mart_frames, spark_mart_frames
+from tests.warehouses import assert_same_marts, mart_frames, sorted_rows, spark_mart_frames
 from touchpoints.airflow_env import run_day
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import build_args, run_dbt
@@ -272,5 +272,5 @@ def _without_batch(frame: pd.DataFrame) -> pd.DataFrame:
     values (a column left with nulls only reads back as objects rather than strings)."""
     rest = frame.drop(columns="_batch_at", errors="ignore")
     if len(rest.columns):
-        rest = rest.sort_values(list(rest.columns)).reset_index(drop=True)
+        rest = sorted_rows(rest)
     return rest.astype(object).where(rest.notna(), None)

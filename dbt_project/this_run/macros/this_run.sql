@@ -163,7 +163,7 @@
     {%- if not is_incremental() -%}
         {{ return('') }}
     {%- elif not incremental_run() -%}
-        {{ 'truncate table' if target.type == 'spark' else 'delete from' }} {{ this }}
+        {{ empty_table(this) }}
     {%- elif strategy in ('append', 'append_keeping_a_copy') and changes_of(model) is not none -%}
         delete from {{ this }} where {{ rows_of_this_run(model_node(model.name), this, changes_of(model)) }}
     {%- endif -%}
@@ -176,4 +176,17 @@
     {%- set changed = rows_of_changed_keys(node, relation, changes) -%}
     {%- set every_run = (node.config.get('meta') or {}).get('recomputed_every_run') -%}
     {{ return('(' ~ changed ~ ' or (' ~ every_run ~ '))' if every_run else changed) }}
+{%- endmacro %}
+
+{#- The statement that empties a table: Spark's Parquet tables take no `delete`. -#}
+{% macro empty_table(relation) -%}
+    {{ return(adapter.dispatch('empty_table', 'touchpoints')(relation)) }}
+{%- endmacro %}
+
+{% macro default__empty_table(relation) -%}
+    delete from {{ relation }}
+{%- endmacro %}
+
+{% macro spark__empty_table(relation) -%}
+    truncate table {{ relation }}
 {%- endmacro %}
