@@ -3,13 +3,16 @@ process (dbt's ``session`` method), over the two nights' landing zone read in pl
 mart, audits them with GX's Spark execution engine, and publishes them as views each equal to the mart
 the DAG published on DuckDB, row for row (doubles within 1e-9); a failed audit publishes nothing. A
 complete build of the first night, the second night's run (incremental staging) and a failed one, as a
-Spark session costs tens of seconds to start and a build minutes; then the production shape, dbt's
-``thrift`` method against a Spark Thrift server, on a few models."""
+Spark session costs tens of seconds to start and a build minutes; then the production shape: the
+pipeline, in a process of its own, on a Spark Thrift server (dbt's ``thrift`` method, and Spark Connect
+for the audit and publish)."""
 
 from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -19,6 +22,7 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from pyhive import hive
 
 from sandbox.server import SandboxServer
 from tests.pipeline_home import point_pipeline_at
@@ -29,7 +33,7 @@ from touchpoints.config import Paths
 from touchpoints.dbt_runner import build_args, run_dbt
 from touchpoints.presentation.kpi_report import report_data
 from touchpoints.warehouse.duckdb import DuckDBSql
-from touchpoints.warehouse.spark import SparkSql, SparkWarehouse, published_copies
+from touchpoints.warehouse.spark import PUBLISHED_COPY, SparkSql, SparkWarehouse, published_copies
 
 pytestmark = pytest.mark.e2e
 SECOND_NIGHT = date(2026, 11, 2)
@@ -195,28 +199,43 @@ def test_a_publish_switches_every_view_while_readers_query(spark_home: Paths) ->
     assert published_copies(warehouse.session) == sorted({*middle.values(), *after.values()})
 
 
-def test_dbt_reaches_a_spark_thrift_server(
-    spark_home: Paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_the_pipeline_runs_on_a_spark_thrift_server_with_nothing_but_settings(
+    two_nights: Path,
+    sandbox: SandboxServer,
+    events_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A Thrift server started from pyspark's own jars, reached with nothing but settings, stages the
-    orders as the session build did."""
+    """The production shape: a Thrift server started from pyspark's own jars, and ``touchpoints run`` for
+    both nights in a process of its own, with the settings docs/spark.md gives. dbt builds on the server
+    (``method: thrift``); the audit and publish reach the same server through its Spark Connect. What an
+    analyst reads through the server's Thrift port equals the DuckDB build, and no Spark ran on the
+    pipeline's side."""
+    paths = point_pipeline_at(monkeypatch, tmp_path / "home", sandbox, events_dir)
     with SparkThriftServer(tmp_path / "thrift") as server:
         for key, value in {
-            "TOUCHPOINTS_HOME": str(tmp_path / "home"),
-            "TOUCHPOINTS_LANDING_DIR": str(spark_home.landing),
-            "TOUCHPOINTS_LANDING_INDEX_DIR": str(spark_home.landing_index),
             "TOUCHPOINTS_DBT_TARGET": "spark",
             "TOUCHPOINTS_SPARK_METHOD": "thrift",
             "TOUCHPOINTS_SPARK_PORT": str(server.port),
+            "TOUCHPOINTS_SPARK_REMOTE": server.remote,
         }.items():
             monkeypatch.setenv(key, value)
-        run_dbt(Paths.from_env(), "run", "--select", "+stg_shopify__orders")
-    orders = [
-        spark_mart_frames(warehouse / "build_staging.db")["stg_shopify__orders"].drop(columns="_batch_at")
-        for warehouse in (server.warehouse, spark_home.spark_warehouse)
-    ]
-    assert len(orders[0]) > 0
-    assert_same_marts({"orders": orders[0]}, {"orders": orders[1]})
+        command = [str(Path(sys.executable).parent / "touchpoints"), "run", "--start", "2026-11-01"]
+        done = subprocess.run([*command, "--end", f"{SECOND_NIGHT}"], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+        cursor = hive.connect(host="127.0.0.1", port=server.port, username="analyst").cursor()
+        cursor.execute("show views in marts")
+        views = sorted(row[1] for row in cursor.fetchall())
+        counts = {}
+        for view in views:
+            cursor.execute(f"select count(*) from marts.{view}")
+            counts[view] = cursor.fetchall()[0][0]
+    duckdb_marts = mart_frames(two_nights)
+    assert counts == {mart: len(frame) for mart, frame in duckdb_marts.items()}
+    copy = max(server.warehouse.glob(f"{PUBLISHED_COPY}*.db"))
+    assert_same_marts(spark_mart_frames(copy), duckdb_marts, rtol=1e-9)
+    assert "the Spark server at sc://127.0.0.1:" in (paths.docs / "report" / "index.html").read_text()
+    assert not paths.spark_warehouse.exists()  # no Spark of the pipeline's own kept tables
 
 
 def test_a_day_without_touchpoints_fails_the_audit_and_publishes_nothing(

@@ -9,6 +9,7 @@ import yaml
 from tests.airflow_services import WORKER_CONCURRENCY, celery_settings
 from tests.spark_thrift_server import thrift_server_arguments
 from touchpoints.config import REPO_ROOT
+from touchpoints.warehouse.spark_session import CONNECT_PORT
 
 
 def test_compose_services_and_wiring() -> None:
@@ -49,19 +50,21 @@ def test_compose_runs_celery_as_the_native_test_does() -> None:
 
 
 def test_compose_runs_the_spark_thrift_server_as_the_native_test_does() -> None:
-    """The arguments tests/e2e/test_spark_target.py starts its Thrift server with, on the compose port
-    the Airflow services' spark target points at, over the same mount of the project."""
+    """The arguments tests/e2e/test_spark_target.py starts its Thrift server with, on the compose ports
+    the Airflow services' spark target (Thrift) and pipeline (Spark Connect) point at, over the same mount
+    of the project."""
     services = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())["services"]
     server = services["spark-thrift"]
     warehouse = "/opt/touchpoints/warehouse/spark-thrift"
     assert server["command"] == [
         "/opt/spark/bin/spark-submit",
-        *thrift_server_arguments(warehouse, 10000, "0.0.0.0", "local[*]"),
+        *thrift_server_arguments(warehouse, 10000, CONNECT_PORT, "0.0.0.0", "local[*]"),
     ]
     assert "./:/opt/touchpoints" in server["volumes"]
     for name in ("airflow-scheduler", "airflow-worker"):
         env = services[name]["environment"]
         assert (env["TOUCHPOINTS_SPARK_METHOD"], env["TOUCHPOINTS_SPARK_HOST"]) == ("thrift", "spark-thrift")
+        assert env["TOUCHPOINTS_SPARK_REMOTE"] == f"sc://spark-thrift:{CONNECT_PORT}"
 
 
 def test_compose_keeps_secrets_out() -> None:

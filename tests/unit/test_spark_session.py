@@ -1,5 +1,6 @@
-"""The Spark session the pipeline audits and publishes through has the settings of dbt's: the spark
-profile's ``server_side_parameters``, rendered from the same variables, equal ``session_settings``."""
+"""The Spark the pipeline audits and publishes through is dbt's: in-process, the spark profile's
+``server_side_parameters``, rendered from the same variables, equal ``session_settings``; on a server,
+dbt's method and the pipeline's Spark Connect address agree."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ import jinja2
 import pytest
 import yaml
 
+from touchpoints.config import Paths
 from touchpoints.dbt_runner import DBT_PROJECT_DIR
+from touchpoints.warehouse.spark import SparkWarehouse
 from touchpoints.warehouse.spark_session import session_settings
 
 
@@ -43,3 +46,33 @@ def test_the_session_has_the_dbt_profiles_settings(
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("TOUCHPOINTS_SPARK_WAREHOUSE_DIR", str(tmp_path / "spark"))
     assert rendered_profile_parameters() == session_settings(tmp_path / "spark")
+
+
+@pytest.mark.parametrize(
+    ("method", "remote", "refusal"),
+    [
+        ("session", "sc://spark:15002", "TOUCHPOINTS_SPARK_METHOD=thrift"),
+        ("thrift", None, "set TOUCHPOINTS_SPARK_REMOTE"),
+        ("http", None, "set TOUCHPOINTS_SPARK_REMOTE"),
+    ],
+)
+def test_the_pipeline_refuses_to_audit_a_catalog_dbt_does_not_build_in(
+    method: str, remote: str | None, refusal: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dbt's method and the pipeline's Spark Connect address must name the same Spark."""
+    monkeypatch.setenv("TOUCHPOINTS_SPARK_METHOD", method)
+    if remote is None:
+        monkeypatch.delenv("TOUCHPOINTS_SPARK_REMOTE", raising=False)
+    else:
+        monkeypatch.setenv("TOUCHPOINTS_SPARK_REMOTE", remote)
+    with pytest.raises(ValueError, match=refusal):
+        SparkWarehouse(Paths.from_env())
+
+
+def test_a_server_is_named_without_its_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOUCHPOINTS_SPARK_METHOD", "http")
+    monkeypatch.setenv("TOUCHPOINTS_SPARK_REMOTE", "sc://dbc-1.cloud.databricks.com:443/;token=dapi-secret")
+    described = SparkWarehouse(Paths.from_env()).describe_published()
+    assert (
+        described == "the views of database marts in the Spark server at sc://dbc-1.cloud.databricks.com:443"
+    )

@@ -128,7 +128,7 @@ def build_report(paths: Paths, output: Path) -> Path:
     with warehouse.open(build=False) as db:
         if db is None:
             raise FileNotFoundError(
-                f"no published warehouse at {paths.warehouse}: run `touchpoints run` first"
+                f"nothing is published yet ({warehouse.describe_published()}): run `touchpoints run` first"
             )
         data = report_data(db)
     environment = Environment(

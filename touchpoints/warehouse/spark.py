@@ -1,8 +1,8 @@
 """The Spark warehouse (the ``spark`` dbt target): write, audit, publish in one Spark catalog.
 
 dbt builds into the ``build_staging``, ``build_intermediate`` and ``build_marts`` databases, read and
-rebuilt in place each night. The audit reads them through this process's Spark session
-(``spark_session.py``), with GX's Spark execution engine. Publishing copies each audited mart into a new
+rebuilt in place each night. The audit reads them through this process's Spark session, or the Spark
+Connect session of the server dbt builds on (``spark_session.py``), with GX's Spark execution engine. Publishing copies each audited mart into a new
 ``published_<time>`` database and then points the mart's view in ``marts`` at the copy: analysts read
 ``marts.<mart>``, which is always a whole audited mart, and a query already running on the previous copy
 keeps its files (the copy before the previous one is dropped). The run audit lives in ``audit``,
@@ -24,7 +24,7 @@ import pyarrow as pa
 from touchpoints.config import Paths
 from touchpoints.warehouse.base import LAYERS, AuditTable, Warehouse, WarehouseSql
 from touchpoints.warehouse.landing_index import write_landing_index
-from touchpoints.warehouse.spark_session import spark_session
+from touchpoints.warehouse.spark_session import server_address, spark_remote, spark_session
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -98,22 +98,36 @@ def published_copies(session: SparkSession) -> list[str]:
 
 
 class SparkWarehouse(Warehouse):
-    """The ``build_<layer>`` databases, ``marts`` (views) and ``audit`` of ``paths.spark_warehouse``.
+    """The ``build_<layer>`` databases, ``marts`` (views) and ``audit`` of the catalog dbt builds in.
 
-    The pipeline reaches them through a Spark session of its own (``method: session``, local or on the
-    cluster of ``TOUCHPOINTS_SPARK_MASTER``); a build through a Thrift server or Databricks writes to that
-    server's catalog, which the pipeline cannot audit yet, so it refuses rather than audit other tables.
+    With dbt's ``session`` method that is the catalog of ``paths.spark_warehouse``, which the pipeline
+    opens in a Spark session of its own (local, or on the cluster of ``TOUCHPOINTS_SPARK_MASTER``). With a
+    Spark server (``thrift``, or ``http`` for Databricks) it is the server's, which the pipeline reaches
+    through Spark Connect at ``TOUCHPOINTS_SPARK_REMOTE``; without that address it refuses to run rather
+    than audit and publish tables dbt did not build.
     """
 
     def __init__(self, paths: Paths) -> None:
         method = os.environ.get("TOUCHPOINTS_SPARK_METHOD", "session")
-        if method != "session":
+        remote = spark_remote()
+        if method == "session" and remote is not None:
             raise ValueError(
-                f"the pipeline audits and publishes on Spark through a session of its own, and"
-                f" TOUCHPOINTS_SPARK_METHOD is {method!r}: unset it (or set session) to run the DAG on"
-                " Spark; with thrift or http, build with dbt by hand (docs/spark.md)"
+                "TOUCHPOINTS_SPARK_REMOTE names a Spark server, but TOUCHPOINTS_SPARK_METHOD is session, so"
+                " dbt would build in a Spark of its own: set TOUCHPOINTS_SPARK_METHOD=thrift (or http) and"
+                " the server's host and port, or unset TOUCHPOINTS_SPARK_REMOTE (docs/spark.md)"
+            )
+        if method != "session" and remote is None:
+            raise ValueError(
+                f"dbt builds on a Spark server (TOUCHPOINTS_SPARK_METHOD is {method!r}), and the pipeline"
+                " audits and publishes on the same server through Spark Connect: set"
+                " TOUCHPOINTS_SPARK_REMOTE to its sc://host:port address (docs/spark.md)"
             )
         super().__init__(paths)
+        self.location = (
+            f"the Spark server at {server_address(remote)}"
+            if remote
+            else f"the Spark catalog of {paths.spark_warehouse}"
+        )
 
     @property
     def session(self) -> SparkSession:
@@ -128,7 +142,7 @@ class SparkWarehouse(Warehouse):
         yield SparkSql(self.session, schemas)
 
     def describe_published(self) -> str:
-        return f"the views of database marts in the Spark catalog of {self.paths.spark_warehouse}"
+        return f"the views of database marts in {self.location}"
 
     def load_landing(self) -> None:
         """Index the landing zone's manifests, which the build reads with the partitions in place."""
@@ -137,8 +151,7 @@ class SparkWarehouse(Warehouse):
     def require_build(self) -> None:
         if not self.session.catalog.databaseExists(BUILD_SCHEMAS["marts"]):
             raise FileNotFoundError(
-                f"no build_marts database in the Spark catalog of {self.paths.spark_warehouse}:"
-                " run the dbt build step first"
+                f"no build_marts database in {self.location}: run the dbt build step first"
             )
 
     def start_afresh(self) -> None:

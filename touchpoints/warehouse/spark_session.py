@@ -1,9 +1,11 @@
-"""The Spark session the pipeline audits and publishes through: the same settings as the ``spark`` dbt
-profile's ``server_side_parameters`` (dbt_project/profiles.yml, which tests/unit/test_spark_session.py
-compares), so that it opens the catalog and tables dbt's session built.
+"""The Spark session the pipeline audits and publishes through, on the catalog dbt builds in.
 
-Spark keeps one session per process: dbt's ``session`` method and this module's ``spark_session`` get
-the same one, whichever comes first.
+With dbt's ``session`` method, Spark runs in the pipeline's process with the same settings as the
+``spark`` dbt profile's ``server_side_parameters`` (dbt_project/profiles.yml, which
+tests/unit/test_spark_session.py compares); Spark keeps one session per process, so dbt's and this
+module's are the same one, whichever comes first. With a Spark server (dbt's ``thrift`` or ``http``),
+the pipeline reaches the same server through Spark Connect (``TOUCHPOINTS_SPARK_REMOTE``, an
+``sc://host:port`` address), which a Thrift server serves beside Thrift with ``connect_settings``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,30 @@ def catalog_settings(warehouse: Path | str) -> dict[str, str]:
     }
 
 
+CONNECT_PLUGIN = "org.apache.spark.sql.connect.SparkConnectPlugin"
+CONNECT_PORT = 15002  # Spark Connect's own default
+
+
+def connect_settings(port: int, bind_host: str) -> dict[str, str]:
+    """What makes a Spark server (a Thrift server's application) serve Spark Connect too, on ``port``."""
+    return {
+        "spark.plugins": CONNECT_PLUGIN,
+        "spark.connect.grpc.binding.address": bind_host,
+        "spark.connect.grpc.binding.port": str(port),
+    }
+
+
+def spark_remote() -> str | None:
+    """``TOUCHPOINTS_SPARK_REMOTE``: the Spark Connect address of the server dbt builds on, if any. It may
+    carry a token (``sc://host:443/;token=…``), so it is never logged: see ``server_address``."""
+    return os.environ.get("TOUCHPOINTS_SPARK_REMOTE") or None
+
+
+def server_address(remote: str) -> str:
+    """The address without its parameters (``;token=…``), fit for logs and messages."""
+    return remote.split(";", 1)[0].rstrip("/")
+
+
 def session_settings(warehouse: Path) -> dict[str, str]:
     """The session's settings, from the variables the dbt profile reads (docs/spark.md)."""
     return {
@@ -40,12 +66,16 @@ def session_settings(warehouse: Path) -> dict[str, str]:
 
 
 def spark_session(warehouse: Path) -> SparkSession:
-    """This process's Spark session on ``warehouse`` (started on first use, with Hive's catalog as dbt's).
+    """This process's Spark session: a Spark Connect session of the server at ``spark_remote()``, or else
+    one on ``warehouse`` in this process (started on first use, with Hive's catalog as dbt's).
 
     Where and how a session keeps its tables is fixed when it starts: a process whose session serves
     another warehouse gets an error rather than that warehouse's tables."""
     from pyspark.sql import SparkSession
 
+    remote = spark_remote()
+    if remote is not None:
+        return SparkSession.builder.remote(remote).getOrCreate()
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in session_settings(warehouse).items():
         builder = builder.config(key, value)
