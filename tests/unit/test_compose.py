@@ -24,8 +24,9 @@ def test_compose_services_and_wiring() -> None:
         assert service["environment"]["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
         assert service["environment"]["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql")
         assert "./:/opt/touchpoints" in service["volumes"]
-        # the warehouse target tests/e2e/test_postgres_target.py runs the nightly DAG on
-        assert service["environment"]["TOUCHPOINTS_DBT_TARGET"] == "postgres"
+        # the warehouse target tests/e2e/test_postgres_target.py runs the nightly DAG on, unless .env
+        # names another
+        assert service["environment"]["TOUCHPOINTS_DBT_TARGET"] == "${TOUCHPOINTS_DBT_TARGET:-postgres}"
         assert service["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
     init = services["airflow-init"]["command"][0]
     assert "airflow db migrate" in init and "airflow pools set touchpoints_warehouse 1" in init
