@@ -1,11 +1,15 @@
-"""The people the erasure tests forget, what must not remain of them, and the company whose vendors
-never had them (tests/conftest.py ``company_without_them``)."""
+"""The people the erasure tests forget, what must not remain of them and the scan of files that finds
+it, and the company whose vendors never had them (tests/conftest.py ``company_without_them``)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from pathlib import Path
+
+import duckdb
 
 from sandbox.erasure import without_person
 from sandbox.generator import Person, World, subscriber_hash
@@ -84,3 +88,44 @@ def without_them(world: World, people: list[Person]) -> World:
     for person in people:
         world = without_person(world, person)
     return world
+
+
+def _texts(path: Path) -> Iterator[str]:
+    """A file's content as text: every row of a DuckDB or Parquet file, or its bytes."""
+    if path.suffix == ".parquet":
+        with duckdb.connect() as db:
+            yield from (
+                row[0]
+                for row in db.execute(
+                    f"select cast(t as varchar) from read_parquet('{path}') as t"
+                ).fetchall()
+            )
+    elif path.suffix == ".duckdb":
+        with duckdb.connect(str(path), read_only=True) as db:
+            for schema, table in db.execute("select schema_name, table_name from duckdb_tables()").fetchall():
+                yield from (
+                    row[0]
+                    for row in db.execute(
+                        f'select cast(t as varchar) from "{schema}"."{table}" as t'
+                    ).fetchall()
+                )
+    yield path.read_bytes().decode("utf-8", errors="replace")  # raw bytes too: what a compressed copy hides  # fmt: skip
+
+
+def files_naming(roots: list[Path], needles: set[str]) -> list[str]:
+    """``file: needle`` for every file under the roots that names one of the needles, in any casing
+    (a short id only as a whole word)."""
+    patterns = {n: re.compile(rf"(?<![\w-]){re.escape(n.lower())}(?![\w-])") for n in needles}
+    found = []
+    for root in roots:
+        for path in sorted(
+            p for p in root.rglob("*") if p.is_file() and not p.name.endswith((".lock", ".js"))
+        ):
+            for text in _texts(path):
+                lowered = text.lower()
+                found += [
+                    f"{path}: {n}"
+                    for n, pattern in patterns.items()
+                    if n.lower() in lowered and pattern.search(lowered)
+                ]
+    return sorted(set(found))

@@ -5,8 +5,9 @@ In order, holding the home and the warehouse (``run_lock.writing``): follow the 
 identifier the landed records link to them; put those on the suppression list; rewrite the landing
 partitions and quarantine files without their records; redact them from the stored GX results; rebuild
 the build warehouse from nothing (a new file: a DuckDB file keeps a dropped table's bytes in its free
-blocks; on PostgreSQL, new schemas and landing copies), audit it and publish it (which rewrites the published file and the Parquet exports); build the
-docs again. A marker in the state folder says an erasure is under way, so that a forget that stopped
+blocks; on PostgreSQL, new schemas and landing copies; on Spark, new build databases), audit it and
+publish it (which rewrites the published file and the Parquet exports; on Spark, every published copy
+but the new one is dropped); build the docs again. A marker in the state folder says an erasure is under way, so that a forget that stopped
 part-way finishes on the next call. Nothing logged or recorded names a person.
 """
 
@@ -94,11 +95,6 @@ def forget(
 ) -> Forgotten:
     """Erase the people with these addresses (see the module's docstring); a no-op for addresses no
     landed record holds."""
-    if paths.warehouse_target == "spark":
-        raise ValueError(
-            "touchpoints forget is not available on the spark target yet: it redacts the run audit in"
-            " place, and Spark's Parquet tables take no UPDATE (docs/spark.md)"
-        )
     with writing(paths, "touchpoints forget", wait=wait, waiting=waiting):
         return _forget_locked(paths, addresses)
 
@@ -148,27 +144,48 @@ def _redact_logs(folders: list[Path], names_them: Naming) -> int:
 
 
 def _redact(paths: Paths, names_them: Naming) -> int:
-    """Redact the people from the stored GX results, the logs, and the failures the run audit quotes (a
-    failed cross-check names a few offending rows); how many values and files were."""
-    from expectations.redaction import ERASED, redact_results
-    from touchpoints.warehouse import warehouse_for
+    """Redact the people from the stored GX results, the logs, and the failures the run audit quotes;
+    how many values and files were."""
+    from expectations.redaction import redact_results
 
     redacted = redact_results(paths.gx, names_them)
     redacted += _redact_logs([paths.home / "logs", paths.airflow_home / "logs"], names_them)
-    with warehouse_for(paths).open(build=True, read_only=False) as warehouse:
-        if warehouse is None:
-            return redacted
-        quoted = "select distinct failures from audit.validation_results where failures is not null"
-        if not warehouse.tables("audit"):
-            return redacted
-        for (failures,) in warehouse.rows(quoted):
-            if names_them(failures):
-                warehouse.rows(
-                    "update audit.validation_results set failures = ? where failures = ?",
-                    [ERASED, failures],
-                )
-                redacted += 1
-    return redacted
+    return redacted + redact_run_audit(paths, names_them)
+
+
+def redact_run_audit(paths: Paths, names_them: Naming) -> int:
+    """Write again, run by run, the run audit's results whose failures name the people (a failed
+    cross-check quotes a few offending rows), with ``[erased]`` in their place: a run's rows are
+    replaced as a retried task replaces them, which every engine does (Spark's tables take no UPDATE).
+    How many distinct failure texts named them."""
+    from expectations.redaction import ERASED
+    from touchpoints.audit import VALIDATION_RESULTS
+    from touchpoints.warehouse import warehouse_for
+
+    warehouse = warehouse_for(paths)
+    columns = [column for column, _ in VALIDATION_RESULTS.columns]
+    failures = columns.index("failures")
+    with warehouse.open(build=True, read_only=False) as audit:
+        if audit is None or VALIDATION_RESULTS.name not in audit.tables("audit"):
+            return 0
+        quoted = audit.rows(
+            f"select {', '.join(columns)} from audit.{VALIDATION_RESULTS.name} where failures is not null"
+        )
+        naming = {row[failures] for row in quoted if names_them(row[failures])}
+        runs = sorted({row[0] for row in quoted if row[failures] in naming})
+        held = {
+            run: audit.rows(
+                f"select {', '.join(columns)} from audit.{VALIDATION_RESULTS.name} where run_id = ?", [run]
+            )
+            for run in runs
+        }
+    for run, rows in held.items():
+        redacted = [
+            (*row[:failures], ERASED if row[failures] in naming else row[failures], *row[failures + 1 :])
+            for row in rows
+        ]
+        warehouse.replace_audit_rows(VALIDATION_RESULTS, {"run_id": run}, redacted)
+    return len(naming)
 
 
 def _rebuild(paths: Paths, erased: Erased, people: int) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 import shutil
 from collections.abc import Iterator
 from contextlib import redirect_stdout
@@ -20,7 +19,7 @@ from _pytest.monkeypatch import MonkeyPatch
 
 from connectors.landing import MANIFEST_FILE
 from sandbox.generator import Person, World
-from tests.forgotten_people import addresses_of, chosen_people, has, traces
+from tests.forgotten_people import addresses_of, chosen_people, files_naming, has, traces
 from tests.mart_checksums import mart_checksums
 from tests.pipeline_home import point_pipeline_at
 from touchpoints.airflow_env import run_day
@@ -30,47 +29,6 @@ from touchpoints.forget import Forgotten, forget
 
 pytestmark = pytest.mark.e2e
 LAST_NIGHT = date(2026, 11, 2)
-
-
-def _texts(path: Path) -> Iterator[str]:
-    """A file's content as text: every row of a DuckDB or Parquet file, or its bytes."""
-    if path.suffix == ".parquet":
-        with duckdb.connect() as db:
-            yield from (
-                row[0]
-                for row in db.execute(
-                    f"select cast(t as varchar) from read_parquet('{path}') as t"
-                ).fetchall()
-            )
-    elif path.suffix == ".duckdb":
-        with duckdb.connect(str(path), read_only=True) as db:
-            for schema, table in db.execute("select schema_name, table_name from duckdb_tables()").fetchall():
-                yield from (
-                    row[0]
-                    for row in db.execute(
-                        f'select cast(t as varchar) from "{schema}"."{table}" as t'
-                    ).fetchall()
-                )
-    yield path.read_bytes().decode("utf-8", errors="replace")  # raw bytes too: what a compressed copy hides  # fmt: skip
-
-
-def files_naming(roots: list[Path], needles: set[str]) -> list[str]:
-    """``file: needle`` for every file under the roots that names one of the needles, in any casing
-    (a short id only as a whole word)."""
-    patterns = {n: re.compile(rf"(?<![\w-]){re.escape(n.lower())}(?![\w-])") for n in needles}
-    found = []
-    for root in roots:
-        for path in sorted(
-            p for p in root.rglob("*") if p.is_file() and not p.name.endswith((".lock", ".js"))
-        ):
-            for text in _texts(path):
-                lowered = text.lower()
-                found += [
-                    f"{path}: {n}"
-                    for n, pattern in patterns.items()
-                    if n.lower() in lowered and pattern.search(lowered)
-                ]
-    return sorted(set(found))
 
 
 @dataclass

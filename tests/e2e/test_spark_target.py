@@ -2,8 +2,8 @@
 process (dbt's ``session`` method), over the two nights' landing zone read in place. It builds every
 mart, audits them with GX's Spark execution engine, and publishes them as views each equal to the mart
 the DAG published on DuckDB, row for row (doubles within 1e-9); a failed audit publishes nothing. A
-complete build of the first night, the second night's run (incremental staging) and a failed one, as a
-Spark session costs tens of seconds to start and a build minutes; then the production shape: the
+complete build of the first night, the second night's run (incremental staging), ``touchpoints forget``
+and a failed night, as a Spark session costs tens of seconds to start and a build minutes; then the production shape: the
 pipeline, in a process of its own, on a Spark Thrift server (dbt's ``thrift`` method, and Spark Connect
 for the audit and publish)."""
 
@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -24,13 +24,18 @@ import pyarrow.parquet as pq
 import pytest
 from pyhive import hive
 
+from expectations.redaction import ERASED
+from sandbox.generator import World
 from sandbox.server import SandboxServer
+from tests.forgotten_people import addresses_of, chosen_people, files_naming, traces
 from tests.pipeline_home import point_pipeline_at
 from tests.spark_thrift_server import SparkThriftServer
 from tests.warehouses import assert_same_marts, mart_frames, sorted_rows, spark_mart_frames
 from touchpoints.airflow_env import run_day
+from touchpoints.audit import VALIDATION_RESULTS
 from touchpoints.config import Paths
 from touchpoints.dbt_runner import build_args, run_dbt
+from touchpoints.forget import forget
 from touchpoints.presentation.kpi_report import report_data
 from touchpoints.warehouse.duckdb import DuckDBSql
 from touchpoints.warehouse.spark import PUBLISHED_COPY, SparkSql, SparkWarehouse, published_copies
@@ -197,6 +202,40 @@ def test_a_publish_switches_every_view_while_readers_query(spark_home: Paths) ->
     assert len(set(middle.values())) == len(set(after.values())) == 1
     assert set(after.values()) != set(middle.values()) != set(before.values())
     assert published_copies(warehouse.session) == sorted({*middle.values(), *after.values()})
+
+
+def test_forget_erases_them_from_every_spark_table_and_publishes_without_them(
+    spark_home: Paths, world: World
+) -> None:
+    """``touchpoints forget`` on Spark, after a failed check quoted one of them in the run audit: no file
+    of the home names them any more (landing zone, build tables, published copies, run audit, GX,
+    logs), the marts are published again from a complete build, and the quoting result is kept with
+    ``[erased]`` in its place."""
+    people = chosen_people(world)
+    addresses = addresses_of(people)
+    needles = set().union(*(traces(world, person) for person in people))
+    warehouse = SparkWarehouse(spark_home)
+    quoting = (
+        "quoting", SECOND_NIGHT, "marts", "cross.orders_reach_the_marts", False, 1, 1,
+        f"1 row missing, e.g. {addresses[0]}", 0.1, datetime(2026, 11, 3, 3),
+    )  # fmt: skip
+    warehouse.replace_audit_rows(VALIDATION_RESULTS, {"run_id": "quoting"}, [quoting])
+    before = files_naming([spark_home.home], needles)
+    assert any(f"{spark_home.spark_warehouse}/published_" in trace for trace in before)
+    assert any(f"{spark_home.spark_warehouse}/build_marts.db" in trace for trace in before)
+    assert any(f"{spark_home.spark_warehouse}/audit.db" in trace for trace in before)
+
+    forgotten = forget(spark_home, addresses)
+
+    assert forgotten.known == len(people) and forgotten.rebuilt and forgotten.values_redacted >= 1
+    assert files_naming([spark_home.home], needles) == []
+    views = published_views(spark_home)
+    assert len(set(views.values())) == 1 and published_copies(warehouse.session) == list(set(views.values()))
+    with warehouse.open(build=True) as sql:
+        assert sql is not None
+        assert sql.rows("select failures from audit.validation_results where run_id = 'quoting'") == [
+            (ERASED,)
+        ]
 
 
 def test_the_pipeline_runs_on_a_spark_thrift_server_with_nothing_but_settings(
