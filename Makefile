@@ -5,7 +5,7 @@ STAMP   := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install browser demo run test test-fast soak lint format docs bench clean
+.PHONY: help install browser demo cookbook run test test-fast soak lint format docs bench clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ browser: ## install Debian's headless Chromium for the browser tests (needs root
 
 demo: $(STAMP) ## start the vendor-API sandbox and run the pipeline over a month of history into warehouse/touchpoints.duckdb
 	$(PYTHON) -m sandbox.demo
+
+cookbook: $(STAMP) ## write the answers of docs/cookbook.md again from the published warehouse (after make demo)
+	$(PYTHON) -m touchpoints.presentation.cookbook
 
 run: $(STAMP) ## run the nightly DAG for a range: make run START=2026-11-01 END=2026-11-07
 	$(VENV)/bin/touchpoints run --start $(START) --end $(END)

@@ -3,8 +3,10 @@ Parquet exports, and the CLI's run summary (the KPI report's browser tests are i
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from touchpoints.presentation.cookbook import COOKBOOK_PAGE, cookbook_queries, with_answers
 from touchpoints.warehouse.duckdb import list_marts
 
 pytestmark = pytest.mark.e2e
@@ -85,16 +88,27 @@ def test_cli_errors_say_what_to_do(pipeline_env: Path, capsys: pytest.CaptureFix
     assert date(2026, 11, 1)  # the dates above are parsed as dates, not strings
 
 
-def cookbook() -> dict[str, str]:
-    """The README's SQL cookbook, one query per ``-- name:`` block of docs/cookbook.sql."""
-    text = (Path(__file__).resolve().parents[2] / "docs" / "cookbook.sql").read_text()
-    blocks = [b for b in text.split("-- name: ") if b.strip()]
-    return {b.splitlines()[0].strip(): b.split("\n", 1)[1] for b in blocks}
-
-
 def test_every_cookbook_query_answers_from_the_published_marts(two_nights: Path) -> None:
-    queries = cookbook()
+    queries = cookbook_queries()
     assert len(queries) >= 5
     with duckdb.connect(str(two_nights), read_only=True) as db:
-        for name, query in queries.items():
-            assert db.sql(query).fetchall(), f"{name} returned nothing"
+        for query in queries:
+            assert db.sql(query.sql).fetchall(), f"{query.name} returned nothing"
+
+
+def test_the_cookbook_shows_what_make_demo_computes(nightly_dag, tmp_path: Path) -> None:
+    """``make demo``'s command, as a user runs it (a process of its own, a fresh home): every answer
+    docs/cookbook.md shows is its query's result on the warehouse the demo publishes (``make cookbook``
+    writes them again). The demo's process shares the session's migrated Airflow metadata
+    (``nightly_dag``)."""
+    home = tmp_path / "home"
+    settings = {key: value for key, value in os.environ.items() if not key.startswith("TOUCHPOINTS_")}
+    warehouse = home / "warehouse" / "touchpoints.duckdb"
+    settings |= {"TOUCHPOINTS_HOME": str(home), "TOUCHPOINTS_DUCKDB_PATH": str(warehouse)}
+    done = subprocess.run(
+        [sys.executable, "-m", "sandbox.demo"], env=settings, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    page = COOKBOOK_PAGE.read_text()
+    with duckdb.connect(str(warehouse), read_only=True) as db:
+        assert with_answers(page, cookbook_queries(), db) == page
