@@ -92,7 +92,11 @@ def _definition_name(suite_name: str, datasource: str) -> str:
     return f"{suite_name} @ {datasource}"
 
 
-def _configured_as(source: Any, batch: SqlBatch) -> bool:
+def _configured_as(source: Any, batch: SqlBatch | DataFrameBatch) -> bool:
+    if isinstance(batch, DataFrameBatch):
+        # GX persists each batch's DataFrame by default and never unpersists it: in a session that
+        # validates night after night (a Spark server's, a test's), the cached marts fill the heap
+        return source.persist is False
     configured = getattr(source.connection_string, "template_str", source.connection_string)
     return str(configured) == batch.connection_string and (source.kwargs or {}) == batch.engine_kwargs
 
@@ -101,8 +105,6 @@ def _datasource(context: AbstractDataContext, batch: SqlBatch | DataFrameBatch) 
     """The batch's datasource, reused while its settings are unchanged. Re-configuring a datasource drops
     its assets, so the definitions that use them are deleted first."""
     existing = context.data_sources.all().get(batch.datasource)
-    if isinstance(batch, DataFrameBatch):
-        return existing or context.data_sources.add_spark(name=batch.datasource)
     if existing is not None and _configured_as(existing, batch):
         return existing
     if existing is not None:
@@ -111,6 +113,8 @@ def _datasource(context: AbstractDataContext, batch: SqlBatch | DataFrameBatch) 
             if any(item.name == name for item in context.validation_definitions.all()):
                 context.validation_definitions.delete(name)
     sources = context.data_sources
+    if isinstance(batch, DataFrameBatch):
+        return sources.add_or_update_spark(name=batch.datasource, persist=False)
     add = sources.add_or_update_duckdb if batch.engine == "duckdb" else sources.add_or_update_postgres
     return add(name=batch.datasource, connection_string=batch.connection_string, kwargs=batch.engine_kwargs)
 

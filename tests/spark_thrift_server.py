@@ -48,9 +48,10 @@ class SparkThriftServer:
     """``port``, ``remote`` and ``warehouse`` are known on construction; the server runs between entry
     and exit."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, warehouse: Path | None = None) -> None:
+        """Its log in ``folder``; its tables and catalog in ``warehouse`` (by default in ``folder``)."""
         self.folder = folder
-        self.warehouse = folder / "warehouse"
+        self.warehouse = warehouse or folder / "warehouse"
         self.port = free_port()
         self.connect_port = free_port()
         self.remote = f"sc://127.0.0.1:{self.connect_port}"

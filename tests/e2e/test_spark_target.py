@@ -1,20 +1,21 @@
-"""The ``spark`` dbt target, end to end: the nightly DAG on Spark in local mode, in the test's own
-process (dbt's ``session`` method), over the two nights' landing zone read in place. It builds every
-mart, audits them with GX's Spark execution engine, and publishes them as views each equal to the mart
-the DAG published on DuckDB, row for row (doubles within 1e-9); a failed audit publishes nothing. A
-complete build of the first night, the second night's run (incremental staging), ``touchpoints forget``
-and a failed night, as a Spark session costs tens of seconds to start and a build minutes; then the production shape: the
-pipeline, in a process of its own, on a Spark Thrift server (dbt's ``thrift`` method, and Spark Connect
-for the audit and publish)."""
+"""The ``spark`` dbt target, end to end, in both shapes on one Spark warehouse. First the production
+shape: ``touchpoints run`` for each of two nights, in a process of its own, on a Spark Thrift server
+(dbt's ``thrift`` method; the audit and publish through the server's Spark Connect). Then, with the
+server stopped, the test's own Spark session (dbt's ``session`` method) on the same warehouse: a publish
+under readers, ``touchpoints forget`` (a complete build), a failed night and a staging rebuild. Every
+published mart equals the DuckDB build of the same two nights, row for row (doubles within 1e-9); the
+landing zone is read in place; a failed audit publishes nothing. Few builds, as a Spark session costs
+tens of seconds to start and a build minutes."""
 
 from __future__ import annotations
 
 import json
-import shutil
+import os
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -34,40 +35,77 @@ from tests.warehouses import assert_same_marts, mart_frames, sorted_rows, spark_
 from touchpoints.airflow_env import run_day
 from touchpoints.audit import VALIDATION_RESULTS
 from touchpoints.config import Paths
-from touchpoints.dbt_runner import build_args, run_dbt
+from touchpoints.dbt_runner import run_dbt
 from touchpoints.forget import forget
 from touchpoints.presentation.kpi_report import report_data
 from touchpoints.warehouse.duckdb import DuckDBSql
-from touchpoints.warehouse.spark import PUBLISHED_COPY, SparkSql, SparkWarehouse, published_copies
+from touchpoints.warehouse.spark import (
+    KEPT_COPIES,
+    PUBLISHED_COPY,
+    SparkSql,
+    SparkWarehouse,
+    published_copies,
+)
 
 pytestmark = pytest.mark.e2e
+FIRST_NIGHT = date(2026, 11, 1)
 SECOND_NIGHT = date(2026, 11, 2)
 
 
+@dataclass(frozen=True)
+class ServerNights:
+    """A home whose two nights ran on a Spark Thrift server, and what its runs and an analyst saw."""
+
+    paths: Paths
+    outputs: list[str]  # each run's stdout and stderr
+    counts_through_thrift: dict[str, int]  # each view of marts, as an analyst's SQL tool counts it
+
+
 @pytest.fixture(scope="module")
-def spark_home(
-    nightly_dag,
-    two_nights: Path,
-    sandbox: SandboxServer,
-    events_dir: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[Paths]:
-    """The nightly DAG on the spark target for 2026-11-02, after a complete Spark build of what the
-    first night landed: a home holding the two nights' landing zone but the second night's partitions,
-    which the run lands as the sandbox serves them, so it builds incrementally."""
-    landing = Paths.from_env().landing
+def server_nights(
+    nightly_dag, sandbox: SandboxServer, events_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerNights]:
+    """The production shape: ``touchpoints run`` for 2026-11-01, then for 2026-11-02 (which builds
+    incrementally), each in a process of its own with the settings docs/spark.md gives, on a Thrift
+    server started from pyspark's own jars over the home's Spark warehouse. dbt builds through Thrift;
+    the audit and publish go through the same server's Spark Connect."""
     patch = pytest.MonkeyPatch()
     try:
-        paths = point_pipeline_at(patch, tmp_path_factory.mktemp("spark") / "home", sandbox, events_dir)
-        shutil.copytree(landing, paths.landing, ignore=shutil.ignore_patterns(f"ds={SECOND_NIGHT}"))
+        root = tmp_path_factory.mktemp("spark")
+        point_pipeline_at(patch, root / "home", sandbox, events_dir)
         patch.setenv("TOUCHPOINTS_DBT_TARGET", "spark")
-        paths = Paths.from_env()  # with the target
-        SparkWarehouse(paths).load_landing()
-        assert run_dbt(paths, "build", *build_args(paths)).success
-        assert run_day(nightly_dag, SECOND_NIGHT) == "success"
-        yield Paths.from_env()
+        paths = Paths.from_env()
+        outputs = []
+        with SparkThriftServer(root / "thrift", paths.spark_warehouse) as server:
+            settings = {
+                **os.environ,
+                "TOUCHPOINTS_SPARK_METHOD": "thrift",
+                "TOUCHPOINTS_SPARK_PORT": str(server.port),
+                "TOUCHPOINTS_SPARK_REMOTE": server.remote,
+            }
+            for night in (FIRST_NIGHT, SECOND_NIGHT):
+                command = [str(Path(sys.executable).parent / "touchpoints"), "run", "--start", f"{night}"]
+                done = subprocess.run(
+                    [*command, "--end", f"{night}"], env=settings, capture_output=True, text=True
+                )
+                assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+                outputs.append(done.stdout + done.stderr)
+            cursor = hive.connect(host="127.0.0.1", port=server.port, username="analyst").cursor()
+            cursor.execute("show views in marts")
+            counts = {}
+            for view in sorted(row[1] for row in cursor.fetchall()):
+                cursor.execute(f"select count(*) from marts.{view}")
+                counts[view] = cursor.fetchall()[0][0]
+        yield ServerNights(paths, outputs, counts)
     finally:
         patch.undo()
+
+
+@pytest.fixture(scope="module")
+def spark_home(server_nights: ServerNights) -> Paths:
+    """The home of ``server_nights``, which the tests go on with in this process's own Spark session
+    (``method: session``) on the same warehouse, now that the server is stopped."""
+    return server_nights.paths
 
 
 def view_copy(sql: SparkSql, mart: str) -> str:
@@ -95,6 +133,18 @@ def test_every_mart_published_on_spark_equals_the_duckdb_build(spark_home: Paths
         assert sql is not None
         for mart, frame in duckdb_marts.items():  # and each view reads all of its copy
             assert sql.rows(f"select count(*) from marts.{mart}") == [(len(frame),)]
+
+
+def test_the_pipeline_ran_on_the_thrift_server_with_nothing_but_settings(
+    server_nights: ServerNights, two_nights: Path
+) -> None:
+    """Both nights ran on the server: no Spark started in the pipeline's processes, the docs name the
+    server, and what an analyst counted through its Thrift port is the DuckDB build."""
+    assert all("Using Spark's default log4j profile" not in output for output in server_nights.outputs)
+    report = (server_nights.paths.docs / "report" / "index.html").read_text()
+    assert "the Spark server at sc://127.0.0.1:" in report
+    duckdb_marts = mart_frames(two_nights)
+    assert server_nights.counts_through_thrift == {mart: len(frame) for mart, frame in duckdb_marts.items()}
 
 
 def test_the_kpi_report_reads_the_same_numbers_from_spark(spark_home: Paths, two_nights: Path) -> None:
@@ -133,7 +183,7 @@ def test_the_run_audit_records_every_suite_on_spark(spark_home: Paths) -> None:
 
 def test_spark_reads_the_landing_zone_in_place(spark_home: Paths) -> None:
     """Nothing is copied out of the landing zone: the staged tables come from its partitions, the only
-    schemas Spark wrote are the build's layers, the audit and the published views and copy (no landing
+    schemas Spark wrote are the build's layers, the audit and the published views and copies (no landing
     copies, as PostgreSQL makes), and the only thing written outside the landing zone for it is the index
     of its manifests."""
     staged = spark_mart_frames(spark_home.spark_warehouse / "build_staging.db")
@@ -143,8 +193,8 @@ def test_spark_reads_the_landing_zone_in_place(spark_home: Paths) -> None:
     assert set(partitions["entity"]) >= {"orders", "events", "tickets", "campaigns"}
     assert not (spark_home.landing / "landing_index").exists()
     schemas = {folder.name.removesuffix(".db") for folder in spark_home.spark_warehouse.glob("*.db")}
-    copies = {schema for schema in schemas if schema.startswith("published_")}
-    assert len(copies) == 1
+    copies = {schema for schema in schemas if schema.startswith(PUBLISHED_COPY)}
+    assert len(copies) == KEPT_COPIES  # each night published one: the one analysts read, the one before
     assert schemas - copies == {"build_staging", "build_intermediate", "build_marts", "marts", "audit"}
 
 
@@ -236,45 +286,6 @@ def test_forget_erases_them_from_every_spark_table_and_publishes_without_them(
         assert sql.rows("select failures from audit.validation_results where run_id = 'quoting'") == [
             (ERASED,)
         ]
-
-
-def test_the_pipeline_runs_on_a_spark_thrift_server_with_nothing_but_settings(
-    two_nights: Path,
-    sandbox: SandboxServer,
-    events_dir: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The production shape: a Thrift server started from pyspark's own jars, and ``touchpoints run`` for
-    both nights in a process of its own, with the settings docs/spark.md gives. dbt builds on the server
-    (``method: thrift``); the audit and publish reach the same server through its Spark Connect. What an
-    analyst reads through the server's Thrift port equals the DuckDB build, and no Spark ran on the
-    pipeline's side."""
-    paths = point_pipeline_at(monkeypatch, tmp_path / "home", sandbox, events_dir)
-    with SparkThriftServer(tmp_path / "thrift") as server:
-        for key, value in {
-            "TOUCHPOINTS_DBT_TARGET": "spark",
-            "TOUCHPOINTS_SPARK_METHOD": "thrift",
-            "TOUCHPOINTS_SPARK_PORT": str(server.port),
-            "TOUCHPOINTS_SPARK_REMOTE": server.remote,
-        }.items():
-            monkeypatch.setenv(key, value)
-        command = [str(Path(sys.executable).parent / "touchpoints"), "run", "--start", "2026-11-01"]
-        done = subprocess.run([*command, "--end", f"{SECOND_NIGHT}"], capture_output=True, text=True)
-        assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-        cursor = hive.connect(host="127.0.0.1", port=server.port, username="analyst").cursor()
-        cursor.execute("show views in marts")
-        views = sorted(row[1] for row in cursor.fetchall())
-        counts = {}
-        for view in views:
-            cursor.execute(f"select count(*) from marts.{view}")
-            counts[view] = cursor.fetchall()[0][0]
-    duckdb_marts = mart_frames(two_nights)
-    assert counts == {mart: len(frame) for mart, frame in duckdb_marts.items()}
-    copy = max(server.warehouse.glob(f"{PUBLISHED_COPY}*.db"))
-    assert_same_marts(spark_mart_frames(copy), duckdb_marts, rtol=1e-9)
-    assert "the Spark server at sc://127.0.0.1:" in (paths.docs / "report" / "index.html").read_text()
-    assert not paths.spark_warehouse.exists()  # no Spark of the pipeline's own kept tables
 
 
 def test_a_day_without_touchpoints_fails_the_audit_and_publishes_nothing(

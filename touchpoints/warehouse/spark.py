@@ -2,11 +2,12 @@
 
 dbt builds into the ``build_staging``, ``build_intermediate`` and ``build_marts`` databases, read and
 rebuilt in place each night. The audit reads them through this process's Spark session, or the Spark
-Connect session of the server dbt builds on (``spark_session.py``), with GX's Spark execution engine. Publishing copies each audited mart into a new
-``published_<time>`` database and then points the mart's view in ``marts`` at the copy: analysts read
-``marts.<mart>``, which is always a whole audited mart, and a query already running on the previous copy
-keeps its files (the copy before the previous one is dropped). The run audit lives in ``audit``,
-partitioned by run, since Spark's Parquet tables take no ``DELETE``.
+Connect session of the server dbt builds on (``spark_session.py``), with GX's Spark execution engine.
+Publishing copies each audited mart into a new ``published_<time>`` database and then points the
+mart's view in ``marts`` at the copy: analysts read ``marts.<mart>``, which is always a whole audited
+mart, and a query already running on the previous copy keeps its files (the copy before the previous
+one is dropped). The run audit lives in ``audit``, partitioned by run, since Spark's Parquet tables take
+no ``DELETE``.
 """
 
 from __future__ import annotations
