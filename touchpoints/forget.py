@@ -7,8 +7,9 @@ partitions and quarantine files without their records; redact them from the stor
 the build warehouse from nothing (a new file: a DuckDB file keeps a dropped table's bytes in its free
 blocks; on PostgreSQL, new schemas and landing copies; on Spark, new build databases), audit it and
 publish it (which rewrites the published file and the Parquet exports; on Spark, every published copy
-but the new one is dropped); build the docs again. A marker in the state folder says an erasure is under way, so that a forget that stopped
-part-way finishes on the next call. Nothing logged or recorded names a person.
+but the new one is dropped); build the docs again. A marker in the state folder says an erasure is
+under way, so that a forget that stopped part-way finishes on the next call. Nothing logged or recorded
+names a person.
 """
 
 from __future__ import annotations
@@ -165,18 +166,15 @@ def redact_run_audit(paths: Paths, names_them: Naming) -> int:
     warehouse = warehouse_for(paths)
     columns = [column for column, _ in VALIDATION_RESULTS.columns]
     failures = columns.index("failures")
+    table = f"audit.{VALIDATION_RESULTS.name}"
     with warehouse.open(build=True, read_only=False) as audit:
         if audit is None or VALIDATION_RESULTS.name not in audit.tables("audit"):
             return 0
-        quoted = audit.rows(
-            f"select {', '.join(columns)} from audit.{VALIDATION_RESULTS.name} where failures is not null"
-        )
-        naming = {row[failures] for row in quoted if names_them(row[failures])}
-        runs = sorted({row[0] for row in quoted if row[failures] in naming})
+        quoted = audit.rows(f"select distinct run_id, failures from {table} where failures is not null")
+        naming = {text for _, text in quoted if names_them(text)}
+        runs = sorted({run for run, text in quoted if text in naming})
         held = {
-            run: audit.rows(
-                f"select {', '.join(columns)} from audit.{VALIDATION_RESULTS.name} where run_id = ?", [run]
-            )
+            run: audit.rows(f"select {', '.join(columns)} from {table} where run_id = ?", [run])
             for run in runs
         }
     for run, rows in held.items():

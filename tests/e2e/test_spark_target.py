@@ -83,11 +83,10 @@ def server_nights(
                 "TOUCHPOINTS_SPARK_PORT": str(server.port),
                 "TOUCHPOINTS_SPARK_REMOTE": server.remote,
             }
+            touchpoints = str(Path(sys.executable).parent / "touchpoints")
             for night in (FIRST_NIGHT, SECOND_NIGHT):
-                command = [str(Path(sys.executable).parent / "touchpoints"), "run", "--start", f"{night}"]
-                done = subprocess.run(
-                    [*command, "--end", f"{night}"], env=settings, capture_output=True, text=True
-                )
+                command = [touchpoints, "run", "--start", f"{night}", "--end", f"{night}"]
+                done = subprocess.run(command, env=settings, capture_output=True, text=True)
                 assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
                 outputs.append(done.stdout + done.stderr)
             cursor = hive.connect(host="127.0.0.1", port=server.port, username="analyst").cursor()
